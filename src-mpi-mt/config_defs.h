@@ -1,0 +1,36 @@
+/*
+ * config_defs.h -- the one registry of COMEX_* environment variables.
+ *
+ * X(field, TYPE, "default", "doc")  with TYPE one of BOOL, INT, SIZE, TIME_US.
+ * SIZE accepts a K, M or G suffix (powers of 1024).  Expanded into the
+ * Config struct, its parser, the COMEX_VERBOSE printout and doc/env.md.
+ */
+#define COMEX_CONFIG_LIST(X)                                                                       \
+  X(VERBOSE, INT, "0",                                                                             \
+    "1 prints the effective settings once on rank 0 at init; 2 adds debug log lines of every "    \
+    "rank (engine start/stop, allocations).")                                                      \
+  X(MAX_NB_OUTSTANDING, INT, "256",                                                                \
+    "Size of the pool of non-blocking handles (1 to 65535). When all are in use the oldest "      \
+    "operation is completed first; a program never aborts because handles ran out.")              \
+  X(EAGER_THRESHOLD, SIZE, "8K",                                                                   \
+    "Payloads up to this size travel inside the request message, so a small put or accumulate "   \
+    "is one MPI message; larger ones follow the header as a second message straight into place.") \
+  X(MAX_MSG_BYTES, SIZE, "1G",                                                                     \
+    "Largest single MPI message; longer transfers are split into pieces of at most this size "    \
+    "(MPI counts are int).")                                                                       \
+  X(PROGRESS_SPIN_US, TIME_US, "20",                                                               \
+    "After serving a request the progress thread polls without pause for this long.")             \
+  X(PROGRESS_HOT_US, TIME_US, "5000",                                                              \
+    "Until this long after the last request the progress thread polls every "                     \
+    "PROGRESS_SLEEP_MIN_US; after that its sleep doubles up to PROGRESS_SLEEP_MAX_US.")            \
+  X(PROGRESS_SLEEP_MIN_US, TIME_US, "2",                                                           \
+    "Shortest sleep between polls of an idle progress thread (0 = sched_yield).")                 \
+  X(PROGRESS_SLEEP_MAX_US, TIME_US, "1000",                                                        \
+    "Longest sleep between polls of an idle progress thread: bounds the latency a request "       \
+    "sees when it arrives after a long quiet spell.")                                              \
+  X(PROGRESS_PARKED_US, TIME_US, "100",                                                            \
+    "While a thread of the rank waits inside a ComEx call (and serves requests itself) the "      \
+    "progress thread sleeps this long between checks.")                                            \
+  X(WAIT_SPIN_US, TIME_US, "50",                                                                   \
+    "A thread waiting inside a ComEx call polls (and serves incoming requests) without pause "    \
+    "for this long, then yields the core between polls.")

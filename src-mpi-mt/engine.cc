@@ -1,0 +1,147 @@
+// engine.cc -- serving requests, the progress thread and its back-off.
+#include "engine.h"
+
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "error.h"
+
+namespace comex {
+
+Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs)
+    : cfg_(cfg), allocs_(allocs) {
+  am_ = Comm::dup(world);
+  reply_ = Comm::dup(world);
+  data_ = Comm::dup(world);
+  rank_ = am_.rank();
+  rbuf_.resize(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
+}
+
+Engine::~Engine() {
+  if (thread_.joinable()) {  // error path: stop without the terminate message
+    stop_.store(true, std::memory_order_release);
+    thread_.join();
+  }
+}
+
+void Engine::start() {
+  thread_ = std::thread([this] { progress_loop(); });
+  COMEX_DEBUG("progress thread started");
+}
+
+void Engine::stop() {
+  if (!thread_.joinable()) return;
+  Header h{};
+  h.op = Op::kTerminate;
+  COMEX_MPI(MPI_Send(&h, sizeof h, MPI_BYTE, rank_, 0, am_));
+  thread_.join();
+  COMEX_DEBUG("progress thread joined");
+}
+
+bool Engine::serve_some() {
+  std::unique_lock<std::mutex> lock(serve_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  bool any = false;
+  for (int n = 0; n < 64 && !stop_.load(std::memory_order_relaxed); ++n) {
+    int flag = 0;
+    MPI_Message msg;
+    MPI_Status st;
+    COMEX_MPI(MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, am_, &flag, &msg, &st));
+    if (!flag) break;
+    int count = 0;
+    COMEX_MPI(MPI_Get_count(&st, MPI_BYTE, &count));
+    if (size_t(count) > rbuf_.size()) rbuf_.resize(count);  // a peer with a larger threshold
+    COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
+    dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
+    any = true;
+  }
+  return any;
+}
+
+void Engine::dispatch(int source, const char *msg, size_t len) {
+  Header h;
+  if (len < sizeof h) {
+    log_line("dropped a %zu-byte message from rank %d: shorter than a header", len, source);
+    return;
+  }
+  std::memcpy(&h, msg, sizeof h);
+  if (uint8_t(h.op) >= uint8_t(Op::kCount)) {
+    log_line("dropped a request with unknown op %d from rank %d", int(h.op), source);
+    return;
+  }
+  if ((h.flags & kFlagEager) && len - sizeof h < h.bytes) {
+    log_line("dropped a request from rank %d: eager payload shorter than %llu bytes", source,
+             (unsigned long long)h.bytes);
+    return;
+  }
+  h.piece = std::clamp<uint64_t>(h.piece, 1, uint64_t(1) << 30);  // MPI counts are int
+  (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
+}
+
+void Engine::wait_request(MPI_Request *req) {
+  wait_until([req] {
+    int flag = 0;
+    COMEX_MPI(MPI_Test(req, &flag, MPI_STATUS_IGNORE));
+    return flag != 0;
+  });
+}
+
+namespace {
+
+void nap(uint64_t ns) {
+  if (ns == 0) {
+    std::this_thread::yield();
+    return;
+  }
+  timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
+  nanosleep(&ts, nullptr);
+}
+
+}  // namespace
+
+// The polling policy: right after a request, poll without pause
+// (PROGRESS_SPIN_US); while recently active, poll every PROGRESS_SLEEP_MIN_US
+// (PROGRESS_HOT_US); then let the sleep double up to PROGRESS_SLEEP_MAX_US.
+// While another thread of this rank waits inside the library it serves in our
+// place, so we park with the longest sleep that still notices its return.
+void Engine::progress_loop() {
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // short sleeps stay short
+  const uint64_t spin = uint64_t(cfg_.PROGRESS_SPIN_US) * 1000;
+  const uint64_t hot = uint64_t(cfg_.PROGRESS_HOT_US) * 1000;
+  const uint64_t min_sleep = uint64_t(cfg_.PROGRESS_SLEEP_MIN_US) * 1000;
+  const uint64_t max_sleep = uint64_t(cfg_.PROGRESS_SLEEP_MAX_US) * 1000;
+  const uint64_t parked = std::min<uint64_t>(uint64_t(cfg_.PROGRESS_PARKED_US) * 1000, max_sleep);
+  uint64_t last = now_ns();
+  uint64_t sleep = min_sleep;
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (waiters_.load(std::memory_order_relaxed) > 0) {
+      nap(parked);
+      last = now_ns();
+      sleep = min_sleep;
+      continue;
+    }
+    bool served = false;
+    try {
+      served = serve_some();
+    } catch (const std::exception &e) {
+      log_line("progress thread: %s; aborting the job", e.what());
+      MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    const uint64_t now = now_ns();
+    if (served) {
+      last = now;
+      sleep = min_sleep;
+    } else if (now - last < spin) {
+      continue;
+    } else if (now - last < hot) {
+      nap(min_sleep);
+    } else {
+      nap(sleep);
+      sleep = std::min(std::max<uint64_t>(sleep * 2, 1000), max_sleep);
+    }
+  }
+}
+
+}  // namespace comex

@@ -1,0 +1,98 @@
+// engine.h -- the MPI-MT active-message engine: communicators, the handler
+// table, serving requests, the progress thread and the waiting policy.
+#pragma once
+
+#include <mpi.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "alloc_table.h"
+#include "config.h"
+#include "log.h"
+#include "mpi_util.h"
+#include "packet.h"
+
+namespace comex {
+
+class Engine {
+ public:
+  /// `world` is the library's world communicator; three private duplicates
+  /// carry requests, replies and payload pieces.
+  Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs);
+  ~Engine();
+  Engine(const Engine &) = delete;
+  Engine &operator=(const Engine &) = delete;
+
+  void start();  ///< spawn the progress thread
+  void stop();   ///< terminate message to self, then join
+
+  int rank() const { return rank_; }
+  MPI_Comm am_comm() const { return am_; }
+  MPI_Comm reply_comm() const { return reply_; }
+  MPI_Comm data_comm() const { return data_; }
+  /// Serialises accumulates: served ones and the rank's own local ones.
+  std::mutex &acc_mutex() { return acc_mu_; }
+
+  /// Serve pending requests if no other thread is serving; true if any was served.
+  bool serve_some();
+
+  /// Block until done() is true, serving requests meanwhile (the calling
+  /// thread stands in for the progress thread while it waits).
+  template <class Pred>
+  void wait_until(Pred done) {
+    if (done()) return;
+    Waiting w(*this);
+    const uint64_t start = now_ns();
+    const uint64_t spin_ns = uint64_t(cfg_.WAIT_SPIN_US) * 1000;
+    while (!done()) {
+      if (!serve_some() && now_ns() - start > spin_ns) std::this_thread::yield();
+    }
+  }
+  /// wait_until for one MPI request.
+  void wait_request(MPI_Request *req);
+
+ private:
+  struct Waiting {  // counts threads waiting inside the library
+    explicit Waiting(Engine &e) : e_(e) { e_.waiters_.fetch_add(1, std::memory_order_relaxed); }
+    ~Waiting() { e_.waiters_.fetch_sub(1, std::memory_order_relaxed); }
+    Engine &e_;
+  };
+
+  void progress_loop();
+  void dispatch(int source, const char *msg, size_t len);
+
+  // Handlers, one per Op (handlers.cc).
+  using Handler = void (Engine::*)(int source, const Header &h, const char *payload);
+  static const Handler kHandlers[size_t(Op::kCount)];
+  void on_put(int source, const Header &h, const char *payload);
+  void on_get(int source, const Header &h, const char *payload);
+  void on_acc(int source, const Header &h, const char *payload);
+  void on_rmw(int source, const Header &h, const char *payload);
+  void on_fence(int source, const Header &h, const char *payload);
+  void on_terminate(int source, const Header &h, const char *payload);
+
+  bool local_range_ok(int source, const Header &h, const char *what);
+  void send_reply(int source, int tag, const Reply &r);
+  void recv_pieces(int source, int tag, char *dst, uint64_t bytes, uint64_t piece);
+  void drain_pieces(int source, int tag, uint64_t bytes, uint64_t piece);
+
+  const Config &cfg_;
+  AllocTable &allocs_;
+  Comm am_, reply_, data_;
+  int rank_ = -1;
+
+  std::mutex serve_mu_;          // one server at a time: requests apply in order
+  std::vector<char> rbuf_;       // request buffer, owned by the server
+  std::vector<char> scratch_;    // accumulate staging, owned by the server
+  std::mutex acc_mu_;
+
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> waiters_{0};
+};
+
+}  // namespace comex

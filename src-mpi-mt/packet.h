@@ -1,0 +1,56 @@
+// packet.h -- the wire format of active messages.
+//
+// One packet type: a fixed Header, optionally followed in the same message by
+// the payload (eager).  Larger payloads follow as pieces on the data
+// communicator, replies travel on the reply communicator; both are matched by
+// (source, tag), the tag being the origin's handle slot, unique while the
+// operation is in flight.  All lengths are 64-bit.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace comex {
+
+/// What a request asks of its target; handlers sit in a table indexed by Op.
+enum class Op : uint8_t {
+  kPut = 0,    ///< write payload at addr
+  kGet,        ///< reply with `bytes` read at addr
+  kAcc,        ///< addr += scale * payload, element type `elem`
+  kRmw,        ///< atomic swap / fetch-and-add at addr, reply the old value
+  kFence,      ///< reply once every earlier request from this origin is applied
+  kTerminate,  ///< stop the progress thread (from self only)
+  kCount
+};
+
+enum HeaderFlags : uint8_t {
+  kFlagEager = 1,  ///< the payload follows the header in the same message
+};
+
+struct Header {
+  Op op;
+  uint8_t elem;   ///< ElemType for kAcc, RmwKind for kRmw
+  uint8_t flags;  ///< HeaderFlags
+  uint8_t reserved;
+  int32_t tag;        ///< origin slot: tag of payload pieces and of the reply
+  uint64_t addr;      ///< target address
+  uint64_t bytes;     ///< payload / reply length
+  uint64_t piece;     ///< length of each payload / reply piece but the last
+  int64_t operand;    ///< rmw operand
+  unsigned char scale[16];  ///< accumulate scale (one element)
+};
+static_assert(sizeof(Header) == 56, "wire header layout");
+
+/// Number of pieces of `piece` bytes that carry `bytes` (at least one).
+inline uint64_t piece_count(uint64_t bytes, uint64_t piece) {
+  return bytes == 0 ? 1 : (bytes + piece - 1) / piece;
+}
+
+/// Reply to kRmw and kFence.
+struct Reply {
+  int64_t value;   ///< old value (rmw)
+  int32_t status;  ///< 0 = applied, 1 = refused by the target
+  int32_t reserved;
+};
+
+}  // namespace comex

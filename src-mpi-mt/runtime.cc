@@ -1,0 +1,328 @@
+// runtime.cc -- life cycle, submitting operations, completion and fences.
+#include "runtime.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "log.h"
+
+namespace comex {
+
+std::atomic<Runtime *> Runtime::instance_{nullptr};
+
+namespace {
+// Accumulate pieces are staged at the target: keep them small.
+constexpr uint64_t kAccPiece = uint64_t(1) << 20;
+}  // namespace
+
+Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
+    : cfg_(cfg),
+      owns_mpi_(owns_mpi),
+      allocs_([comm] {
+        int n = 0;
+        COMEX_MPI(MPI_Comm_size(comm, &n));
+        return n;
+      }()),
+      pool_(int(cfg.MAX_NB_OUTSTANDING)),
+      slots_(size_t(cfg.MAX_NB_OUTSTANDING)) {
+  Comm world = Comm::dup(comm);
+  rank_ = world.rank();
+  size_ = world.size();
+  g_log.rank.store(rank_);
+  std::vector<int> ranks(size_);
+  for (int i = 0; i < size_; ++i) ranks[i] = i;
+  groups_.set_world(Group::make(std::move(world), std::move(ranks), size_));
+  issued_.reset(new std::atomic<uint64_t>[size_]);
+  fenced_.reset(new std::atomic<uint64_t>[size_]);
+  for (int i = 0; i < size_; ++i) {
+    issued_[i].store(0);
+    fenced_[i].store(0);
+  }
+  for (Slot &s : slots_) s.buf.resize(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD) + sizeof(Reply));
+  engine_ = std::make_unique<Engine>(comm, cfg_, allocs_);
+  engine_->start();
+}
+
+Runtime::~Runtime() = default;
+
+void Runtime::create(MPI_Comm comm, bool owns_mpi, const Config &cfg) {
+  g_log.level.store(int(cfg.VERBOSE));
+  Runtime *rt = new Runtime(comm, owns_mpi, cfg);
+  if (cfg.VERBOSE >= 1 && rt->rank_ == 0)
+    log_line("comex-mt started on %d ranks; settings:\n%s", rt->size_, cfg.describe().c_str());
+  instance_.store(rt, std::memory_order_release);
+}
+
+void Runtime::destroy() {
+  Runtime *rt = instance_.load(std::memory_order_acquire);
+  if (!rt) return;
+  rt->shutdown();
+  instance_.store(nullptr, std::memory_order_release);
+  const bool owns = rt->owns_mpi_;
+  delete rt;  // frees every communicator while MPI is still up
+  if (owns) COMEX_MPI(MPI_Finalize());
+}
+
+void Runtime::shutdown() {
+  auto world = groups_.get(0);
+  wait_all();
+  barrier(*world);  // after this no peer sends us anything more
+  engine_->stop();
+  std::lock_guard<std::mutex> lock(own_mu_);
+  for (auto &[ptr, bytes] : own_blocks_) std::free(ptr);
+  own_blocks_.clear();
+  groups_.clear();
+}
+
+// ---------------------------------------------------------------------------
+// Submitting
+
+void Runtime::run_local(const Transfer &t) {
+  void *remote = reinterpret_cast<void *>(t.remote);
+  switch (t.op) {
+    case Op::kPut: std::memmove(remote, t.local, t.bytes); break;
+    case Op::kGet: std::memmove(t.local, remote, t.bytes); break;
+    case Op::kAcc: {
+      std::lock_guard<std::mutex> lock(engine_->acc_mutex());
+      accumulate(static_cast<ElemType>(t.elem), t.scale, remote, t.local, t.bytes);
+      break;
+    }
+    case Op::kRmw: {
+      RmwKind kind = static_cast<RmwKind>(t.elem);
+      int64_t old = rmw_apply(kind, remote, t.operand);
+      if (rmw_width(kind) == sizeof(int)) {
+        int v = int(old);
+        std::memcpy(t.result, &v, sizeof v);
+      } else {
+        long v = long(old);
+        std::memcpy(t.result, &v, sizeof v);
+      }
+      break;
+    }
+    default: break;  // a fence to oneself has nothing to wait for
+  }
+}
+
+int Runtime::acquire_slot(std::unique_lock<std::mutex> &lock) {
+  for (;;) {
+    int s = pool_.acquire();
+    if (s >= 0) return s;
+    // Every handle is in use: complete the oldest operation first.
+    int oldest = pool_.handle(pool_.oldest());
+    lock.unlock();
+    std::string error;
+    engine_->wait_until([&] {
+      std::lock_guard<std::mutex> l(pool_mu_);
+      return poll_locked(oldest, &error);
+    });
+    if (!error.empty()) log_line("%s", error.c_str());  // its owner's wait will not see it
+    lock.lock();
+  }
+}
+
+int Runtime::submit(const Transfer &t) {
+  if (t.target == rank_) {
+    run_local(t);
+    return pool_.done_handle();
+  }
+  std::unique_lock<std::mutex> lock(pool_mu_);
+  int s = acquire_slot(lock);
+  try {
+    post(s, t);
+  } catch (...) {
+    pool_.release(s);
+    throw;
+  }
+  if (t.op == Op::kPut || t.op == Op::kAcc) issued_[t.target].fetch_add(1);
+  return pool_.handle(s);
+}
+
+void Runtime::post(int s, const Transfer &t) {
+  Slot &sl = slots_[s];
+  sl.reqs.clear();
+  sl.expect.clear();
+  sl.target = t.target;
+  sl.op = t.op;
+  sl.elem = t.elem;
+  sl.result = t.result;
+
+  Header h{};
+  h.op = t.op;
+  h.elem = t.elem;
+  h.tag = s;
+  h.addr = t.remote;
+  h.bytes = t.bytes;
+  h.operand = t.operand;
+  h.piece = t.op == Op::kAcc ? std::min<uint64_t>(cfg_.MAX_MSG_BYTES, kAccPiece)
+                             : uint64_t(cfg_.MAX_MSG_BYTES);
+  std::memcpy(h.scale, t.scale, sizeof h.scale);
+
+  MPI_Comm am = engine_->am_comm(), reply = engine_->reply_comm(), data = engine_->data_comm();
+  auto send = [&](const void *buf, uint64_t n, int tag, MPI_Comm comm) {
+    sl.reqs.push_back(MPI_REQUEST_NULL);
+    sl.expect.push_back(-1);
+    COMEX_MPI(MPI_Isend(buf, int(n), MPI_BYTE, t.target, tag, comm, &sl.reqs.back()));
+  };
+  auto recv = [&](void *buf, uint64_t n) {
+    sl.reqs.push_back(MPI_REQUEST_NULL);
+    sl.expect.push_back(int(n));
+    COMEX_MPI(MPI_Irecv(buf, int(n), MPI_BYTE, t.target, s, reply, &sl.reqs.back()));
+  };
+  char *reply_buf = sl.buf.data() + sl.buf.size() - sizeof(Reply);
+
+  switch (t.op) {
+    case Op::kPut:
+    case Op::kAcc:
+      if (t.bytes <= uint64_t(cfg_.EAGER_THRESHOLD)) {
+        h.flags = kFlagEager;
+        std::memcpy(sl.buf.data(), &h, sizeof h);
+        std::memcpy(sl.buf.data() + sizeof h, t.local, t.bytes);
+        send(sl.buf.data(), sizeof h + t.bytes, 0, am);
+      } else {
+        std::memcpy(sl.buf.data(), &h, sizeof h);
+        send(sl.buf.data(), sizeof h, 0, am);
+        for (uint64_t off = 0; off < t.bytes; off += h.piece)
+          send(t.local + off, std::min(h.piece, t.bytes - off), s, data);
+      }
+      break;
+    case Op::kGet:
+      // Pre-post the receives straight into the user's buffer, then ask.
+      for (uint64_t off = 0; off < t.bytes; off += h.piece)
+        recv(t.local + off, std::min(h.piece, t.bytes - off));
+      std::memcpy(sl.buf.data(), &h, sizeof h);
+      send(sl.buf.data(), sizeof h, 0, am);
+      break;
+    case Op::kRmw:
+    case Op::kFence:
+      recv(reply_buf, sizeof(Reply));
+      std::memcpy(sl.buf.data(), &h, sizeof h);
+      send(sl.buf.data(), sizeof h, 0, am);
+      break;
+    default:
+      throw Error(format("internal: cannot submit op %d", int(t.op)));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Completion
+
+bool Runtime::poll_locked(int handle, std::string *error) {
+  int s = -1;
+  if (pool_.lookup(handle, &s) != HandlePool::Lookup::kBusy) return true;
+  Slot &sl = slots_[s];
+  int flag = 0;
+  std::vector<MPI_Status> st(sl.reqs.size());
+  COMEX_MPI(MPI_Testall(int(sl.reqs.size()), sl.reqs.data(), &flag, st.data()));
+  if (!flag) return false;
+  for (size_t i = 0; i < sl.reqs.size(); ++i) {
+    if (sl.expect[i] < 0) continue;
+    int got = 0;
+    COMEX_MPI(MPI_Get_count(&st[i], MPI_BYTE, &got));
+    if (got != sl.expect[i])
+      *error = format("%s from rank %d was refused by the target",
+                      sl.op == Op::kGet ? "get" : "request", sl.target);
+  }
+  if (error->empty() && (sl.op == Op::kRmw || sl.op == Op::kFence)) {
+    Reply r;
+    std::memcpy(&r, sl.buf.data() + sl.buf.size() - sizeof(Reply), sizeof r);
+    if (r.status != 0) {
+      *error = format("rmw at rank %d was refused by the target", sl.target);
+    } else if (sl.op == Op::kRmw) {
+      if (rmw_width(static_cast<RmwKind>(sl.elem)) == sizeof(int)) {
+        int v = int(r.value);
+        std::memcpy(sl.result, &v, sizeof v);
+      } else {
+        long v = long(r.value);
+        std::memcpy(sl.result, &v, sizeof v);
+      }
+    }
+  }
+  pool_.release(s);
+  return true;
+}
+
+bool Runtime::valid_handle(int handle) {
+  int s;
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  return pool_.lookup(handle, &s) != HandlePool::Lookup::kInvalid;
+}
+
+void Runtime::wait(int handle) {
+  std::string error;
+  engine_->wait_until([&] {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    return poll_locked(handle, &error);
+  });
+  if (!error.empty()) throw Error(error);
+}
+
+bool Runtime::test(int handle) {
+  std::string error;
+  bool done;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    done = poll_locked(handle, &error);
+  }
+  if (!done) {
+    engine_->serve_some();
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    done = poll_locked(handle, &error);
+  }
+  if (!error.empty()) throw Error(error);
+  return done;
+}
+
+void Runtime::wait_all() { wait_target(-1); }
+
+void Runtime::wait_target(int world_rank) {
+  std::vector<int> handles;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    for (int s = 0; s < pool_.capacity(); ++s)
+      if (pool_.busy(s) && (world_rank < 0 || slots_[s].target == world_rank))
+        handles.push_back(pool_.handle(s));
+  }
+  std::string first_error;
+  for (int h : handles) {
+    try {
+      wait(h);
+    } catch (const Error &e) {
+      if (first_error.empty()) first_error = e.what();
+    }
+  }
+  if (!first_error.empty()) throw Error(first_error);
+}
+
+void Runtime::fence(const std::vector<int> &world_ranks) {
+  struct Pending {
+    int target;
+    uint64_t covers;
+    int handle;
+  };
+  std::vector<Pending> pending;
+  for (int t : world_ranks) {
+    if (t == rank_) continue;
+    uint64_t issued = issued_[t].load();
+    if (fenced_[t].load() >= issued) continue;
+    Transfer f;
+    f.op = Op::kFence;
+    f.target = t;
+    pending.push_back({t, issued, submit(f)});
+  }
+  for (const Pending &p : pending) {
+    wait(p.handle);
+    uint64_t cur = fenced_[p.target].load();
+    while (cur < p.covers && !fenced_[p.target].compare_exchange_weak(cur, p.covers)) {
+    }
+  }
+}
+
+void Runtime::barrier(Group &g) {
+  wait_all();
+  fence(g.world);
+  MPI_Request req;
+  COMEX_MPI(MPI_Ibarrier(g.comm, &req));
+  collective_wait(&req);
+}
+
+}  // namespace comex

@@ -1,0 +1,116 @@
+// runtime.h -- the ComEx runtime of one process: configuration, groups,
+// allocations, the handle pool and the engine.  One instance exists between
+// comex_init and comex_finalize.
+#pragma once
+
+#include <mpi.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "acc.h"
+#include "alloc_table.h"
+#include "config.h"
+#include "engine.h"
+#include "group.h"
+#include "handle_pool.h"
+#include "packet.h"
+
+namespace comex {
+
+/// One data-movement or synchronisation operation, as the origin sees it.
+struct Transfer {
+  Op op = Op::kPut;
+  int target = -1;        ///< world rank
+  char *local = nullptr;  ///< origin buffer: source of put/acc, destination of get
+  uint64_t remote = 0;    ///< target address
+  uint64_t bytes = 0;
+  uint8_t elem = 0;       ///< ElemType (acc) or RmwKind (rmw)
+  unsigned char scale[16] = {};
+  int64_t operand = 0;    ///< rmw operand
+  void *result = nullptr; ///< rmw: where the old value goes
+};
+
+class Runtime {
+ public:
+  /// The live runtime, or nullptr outside comex_init .. comex_finalize.
+  static Runtime *instance() { return instance_.load(std::memory_order_acquire); }
+  /// Start the runtime on `comm` (MPI already initialised with THREAD_MULTIPLE).
+  static void create(MPI_Comm comm, bool owns_mpi, const Config &cfg);
+  /// Complete everything, stop the engine, free all; finalise MPI if we own it.
+  static void destroy();
+
+  const Config &config() const { return cfg_; }
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  Engine &engine() { return *engine_; }
+  AllocTable &allocs() { return allocs_; }
+  GroupTable &groups() { return groups_; }
+
+  // --- data movement (arguments already checked at the API edge) ---
+  /// Start an operation; returns its handle (already complete for local ones).
+  int submit(const Transfer &t);
+  /// A handle that is already complete.
+  int done_handle() const { return pool_.done_handle(); }
+  /// Wait for a handle; throws comex::Error when the operation failed.
+  void wait(int handle);
+  /// One completion check plus progress; true when complete.
+  bool test(int handle);
+  /// Is this a handle of ours (busy or complete)?
+  bool valid_handle(int handle);
+  void wait_all();
+  void wait_target(int world_rank);
+  /// Every put/accumulate issued so far to these world ranks is applied there.
+  void fence(const std::vector<int> &world_ranks);
+  void barrier(Group &g);
+
+  // --- memory ---
+  void malloc_collective(void **ptr_arr, size_t bytes, Group &g);
+  void free_collective(void *ptr, Group &g);
+
+ private:
+  Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg);
+  ~Runtime();
+  void shutdown();
+
+  struct Slot {
+    std::vector<MPI_Request> reqs;
+    std::vector<int> expect;   ///< expected byte count per request (-1: a send)
+    std::vector<char> buf;     ///< header (+ eager payload), then the reply
+    int target = -1;
+    Op op = Op::kPut;
+    uint8_t elem = 0;
+    void *result = nullptr;
+  };
+
+  void run_local(const Transfer &t);
+  int acquire_slot(std::unique_lock<std::mutex> &lock);
+  void post(int s, const Transfer &t);
+  /// Under pool_mu_: complete `handle` if its requests are done.  Returns
+  /// true when complete; *error receives a failure message, if any.
+  bool poll_locked(int handle, std::string *error);
+  void collective_wait(MPI_Request *req) { engine_->wait_request(req); }
+
+  static std::atomic<Runtime *> instance_;
+
+  Config cfg_;
+  bool owns_mpi_;
+  int rank_ = -1, size_ = 0;
+  AllocTable allocs_;
+  GroupTable groups_;
+  std::unique_ptr<Engine> engine_;
+
+  std::mutex pool_mu_;
+  HandlePool pool_;
+  std::vector<Slot> slots_;
+  std::unique_ptr<std::atomic<uint64_t>[]> issued_;  ///< puts/accs issued per target
+  std::unique_ptr<std::atomic<uint64_t>[]> fenced_;  ///< issued_ covered by a completed fence
+
+  std::mutex own_mu_;
+  std::unordered_map<void *, size_t> own_blocks_;  ///< this rank's comex_malloc memory
+};
+
+}  // namespace comex

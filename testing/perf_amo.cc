@@ -1,0 +1,257 @@
+/*
+ * perf_amo -- latency of atomic read-modify-write (comex_rmw) in comex-mt:
+ * fetch-and-add (int, long) and swap (int, long) from rank 0 to rank 1, with
+ * a blocking 8-byte get and the raw MPI round trip as references.
+ *
+ * Usage:   make bench            (2 ranks, through testing/run_mpi.sh)
+ *          timeout 300 mpiexec -n 2 testing/perf_amo [options]
+ * Options (see bench_util.h): -n ITER (max iterations per repetition),
+ *   -r REPS (repetitions, median reported), -t MS (aimed ms per repetition).
+ *
+ * What it does:
+ *   1. MPI_Init_thread(MPI_THREAD_MULTIPLE); raw MPI 8-byte ping-pong between
+ *      ranks 0 and 1 BEFORE comex_init; compute-loop calibration.
+ *   2. comex_init() (MPI already initialised); comex_malloc of the counters.
+ *   3. In both target modes ("target in barrier", "target computing"; see
+ *      bench_util.h) rank 0 measures every rmw; every returned old value is
+ *      checked against the expected sequence, and after each mode the
+ *      counters are read back with comex_get; at the end rank 1 checks the
+ *      final counter values in its own memory.
+ *   4. "targets:" summary (ratios to the raw MPI round trip).
+ *   5. comex_finalize(), then MPI_Finalize().
+ *
+ * Lock/unlock latency (comex_lock/comex_unlock) belongs to a later issue;
+ * see "LOCK/UNLOCK LATENCY" below: build with -DPERF_AMO_WITH_LOCKS to
+ * enable the prepared measurement once the mutexes exist.
+ */
+#include "bench_util.h"
+
+namespace {
+
+/* layout of the counter block on every rank */
+struct Counters {
+    int fadd_i;     /* COMEX_FETCH_AND_ADD */
+    int swap_i;     /* COMEX_SWAP */
+    long fadd_l;    /* COMEX_FETCH_AND_ADD_LONG */
+    long swap_l;    /* COMEX_SWAP_LONG */
+    long pad[4];
+};
+
+const long FADD_L_START = 1L << 33; /* exceeds an int, so truncation shows */
+const int FADD_L_INC = 3;
+const long SWAP_L_BASE = 1L << 35;
+
+/* values rank 0 expects in rank 1's counters */
+struct Expect {
+    int fadd_i = 0;
+    int swap_i = 0;
+    long fadd_l = FADD_L_START;
+    long swap_l = 0;
+    int next_swap_i = 1;
+    long next_swap_l = SWAP_L_BASE + 1;
+};
+
+struct Row {
+    const char *name;
+    Measure m;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+    int rank, nproc;
+    bench_mpi_init(&argc, &argv, &rank, &nproc);
+    BenchOpts o = bench_parse(argc, argv, nullptr);
+    if (rank == 0) bench_print_header("perf_amo", o, nproc);
+
+    /* 1. raw MPI reference and compute calibration, before comex_init */
+    RawBaseline raw = bench_raw_baseline(o, rank, std::vector<size_t>{8}, false);
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    ComputeCal cal = bench_compute_calibrate(2.0);
+    MPI_CHECK(MPI_Bcast(&cal.rate, 1, MPI_DOUBLE, 1, MPI_COMM_WORLD));
+    MPI_CHECK(MPI_Bcast(&cal.chunk_us, 1, MPI_DOUBLE, 1, MPI_COMM_WORLD));
+
+    /* 2. comex */
+    COMEX_CHECK(comex_init());
+    if (comex_initialized() != 1) BENCH_FAIL("comex_initialized() is not 1 after comex_init");
+    MPI_Comm stats_comm;
+    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &stats_comm));
+
+    std::vector<void *> seg_ctr(nproc), seg_ctl(nproc), seg_get(nproc);
+    COMEX_CHECK(comex_malloc(seg_ctr.data(), sizeof(Counters), COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_malloc(seg_ctl.data(), 64, COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_malloc(seg_get.data(), 64, COMEX_GROUP_WORLD));
+    {
+        Counters *my = (Counters *)seg_ctr[rank];
+        std::memset(my, 0, sizeof *my);
+        my->fadd_l = FADD_L_START;
+        std::memset(seg_ctl[rank], 0, 64);
+        for (int k = 0; k < 8; ++k) ((long *)seg_get[rank])[k] = 1000 + k;
+    }
+    COMEX_CHECK(comex_barrier(COMEX_GROUP_WORLD));
+
+#ifdef PERF_AMO_WITH_LOCKS
+    /* LOCK/UNLOCK LATENCY (later issue): every rank creates one mutex. */
+    COMEX_CHECK(comex_create_mutexes(1));
+#endif
+
+    const int P = 1;
+    const comex_group_t W = COMEX_GROUP_WORLD;
+    char *rem = (char *)seg_ctr[1];
+    Counters *rc = (Counters *)rem; /* rank 1's block, as an address on rank 1 */
+    Expect ex;
+    std::vector<Row> rows[2];
+
+    for (int mode = 0; mode < 2; ++mode) {
+        auto work = [&] {
+            std::vector<Row> &R = rows[mode];
+            std::printf("\n== %s: comex_rmw latency, origin rank 0 -> target rank 1 ==\n",
+                        bench_mode_name((BenchMode)mode));
+            std::printf("%-28s %10s %10s %8s %10s\n", "operation", "lat_us", "min_us", "iters",
+                        "/raw_rtt");
+            std::fflush(stdout);
+            auto print = [&](const Row &r) {
+                std::printf("%-28s %10.3f %10.3f %8ld %10.3f\n", r.name, r.m.med_us, r.m.min_us,
+                            r.m.iters, r.m.med_us / raw.rtt8_us);
+                std::fflush(stdout);
+            };
+
+            /* reference: blocking 8-byte get */
+            R.push_back({"get 8 B (reference)", bench_measure(o, 1, [&](long n) {
+                             long v = 0;
+                             for (long i = 0; i < n; ++i) {
+                                 v = 0;
+                                 COMEX_CHECK(comex_get(seg_get[1], &v, 8, P, W));
+                             }
+                             if (v != 1000) BENCH_FAIL("get 8 B returned %ld, expected 1000", v);
+                         })});
+            print(R.back());
+
+            R.push_back({"fetch-and-add int", bench_measure(o, 1, [&](long n) {
+                             for (long i = 0; i < n; ++i) {
+                                 int old = -1;
+                                 COMEX_CHECK(comex_rmw(COMEX_FETCH_AND_ADD, &old, &rc->fadd_i, 1, P, W));
+                                 if (old != ex.fadd_i)
+                                     BENCH_FAIL("fetch-and-add int returned %d, expected %d", old, ex.fadd_i);
+                                 ex.fadd_i += 1;
+                             }
+                         })});
+            print(R.back());
+
+            R.push_back({"fetch-and-add long", bench_measure(o, 1, [&](long n) {
+                             for (long i = 0; i < n; ++i) {
+                                 long old = -1;
+                                 COMEX_CHECK(comex_rmw(COMEX_FETCH_AND_ADD_LONG, &old, &rc->fadd_l,
+                                                       FADD_L_INC, P, W));
+                                 if (old != ex.fadd_l)
+                                     BENCH_FAIL("fetch-and-add long returned %ld, expected %ld", old, ex.fadd_l);
+                                 ex.fadd_l += FADD_L_INC;
+                             }
+                         })});
+            print(R.back());
+
+            R.push_back({"swap int", bench_measure(o, 1, [&](long n) {
+                             for (long i = 0; i < n; ++i) {
+                                 int v = ex.next_swap_i;
+                                 COMEX_CHECK(comex_rmw(COMEX_SWAP, &v, &rc->swap_i, 0, P, W));
+                                 if (v != ex.swap_i)
+                                     BENCH_FAIL("swap int returned %d, expected %d", v, ex.swap_i);
+                                 ex.swap_i = ex.next_swap_i++;
+                             }
+                         })});
+            print(R.back());
+
+            R.push_back({"swap long", bench_measure(o, 1, [&](long n) {
+                             for (long i = 0; i < n; ++i) {
+                                 long v = ex.next_swap_l;
+                                 COMEX_CHECK(comex_rmw(COMEX_SWAP_LONG, &v, &rc->swap_l, 0, P, W));
+                                 if (v != ex.swap_l)
+                                     BENCH_FAIL("swap long returned %ld, expected %ld", v, ex.swap_l);
+                                 ex.swap_l = ex.next_swap_l++;
+                             }
+                         })});
+            print(R.back());
+
+            /* ====================================================================
+             * LOCK/UNLOCK LATENCY -- to be enabled by the issue that builds
+             * comex_lock/comex_unlock (compile with -DPERF_AMO_WITH_LOCKS, or
+             * remove the #ifdef once the library has them).  Measures one
+             * uncontended comex_lock(0, 1) + comex_unlock(0, 1) pair on a mutex
+             * owned by rank 1; add contended variants here as well.
+             * ==================================================================== */
+#ifdef PERF_AMO_WITH_LOCKS
+            R.push_back({"lock+unlock (mutex on 1)", bench_measure(o, 1, [&](long n) {
+                             for (long i = 0; i < n; ++i) {
+                                 COMEX_CHECK(comex_lock(0, 1));
+                                 COMEX_CHECK(comex_unlock(0, 1));
+                             }
+                         })});
+            print(R.back());
+#endif
+            /* read the counters back */
+            Counters now;
+            std::memset(&now, 0xEE, sizeof now);
+            COMEX_CHECK(comex_get(rem, &now, (int)sizeof now, P, W));
+            if (now.fadd_i != ex.fadd_i || now.fadd_l != ex.fadd_l || now.swap_i != ex.swap_i ||
+                now.swap_l != ex.swap_l)
+                BENCH_FAIL("counters on rank 1 read back as fadd_i=%d fadd_l=%ld swap_i=%d "
+                           "swap_l=%ld, expected %d %ld %d %ld",
+                           now.fadd_i, now.fadd_l, now.swap_i, now.swap_l, ex.fadd_i, ex.fadd_l,
+                           ex.swap_i, ex.swap_l);
+        };
+        ModeStats st = bench_run_mode((BenchMode)mode, rank, seg_ctl.data(), cal, stats_comm, work);
+        if (rank == 0 && mode == MODE_COMPUTE) {
+            std::printf("target rank 1 while computing: %.1f s, compute rate %.1f%% of its rate "
+                        "without ComEx\n",
+                        st.duration_s, cal.rate > 0 ? 100.0 * st.compute_rate / cal.rate : 0.0);
+            std::fflush(stdout);
+        }
+    }
+
+#ifdef PERF_AMO_WITH_LOCKS
+    COMEX_CHECK(comex_destroy_mutexes());
+#endif
+
+    /* final check on the target side: rank 0 tells rank 1 what to expect */
+    long e[4] = {ex.fadd_i, ex.fadd_l, ex.swap_i, ex.swap_l};
+    MPI_CHECK(MPI_Bcast(e, 4, MPI_LONG, 0, stats_comm));
+    if (rank == 1) {
+        const Counters *my = (const Counters *)seg_ctr[1];
+        if (my->fadd_i != e[0] || my->fadd_l != e[1] || my->swap_i != e[2] || my->swap_l != e[3])
+            BENCH_FAIL("rank 1: final counters fadd_i=%d fadd_l=%ld swap_i=%d swap_l=%ld, "
+                       "expected %ld %ld %ld %ld",
+                       my->fadd_i, my->fadd_l, my->swap_i, my->swap_l, e[0], e[1], e[2], e[3]);
+    }
+    int ok = 1;
+    MPI_CHECK(MPI_Bcast(&ok, 1, MPI_INT, 1, stats_comm)); /* reached only if rank 1 passed */
+
+    if (rank == 0) {
+        std::printf("\ntargets:\n");
+        std::printf("  raw MPI: 8-byte round trip %.3f us (half %.3f us)\n", raw.rtt8_us,
+                    raw.rtt8_us / 2);
+        std::printf("  (no speed target is set for rmw yet; ratios to the raw MPI round trip)\n");
+        for (int mode = 0; mode < 2; ++mode)
+            for (const Row &r : rows[mode]) {
+                char label[96];
+                std::snprintf(label, sizeof label, "%s (%s) / raw MPI round trip", r.name,
+                              mode == MODE_BARRIER ? "barrier" : "computing");
+                std::printf("  %-58s %10.3f x    (%.3f us)\n", label, r.m.med_us / raw.rtt8_us,
+                            r.m.med_us);
+            }
+        std::printf("  final counters verified on both sides: fetch-and-add int %ld, long %ld, "
+                    "swap int %ld, long %ld\n",
+                    e[0], e[1], e[2], e[3]);
+        std::fflush(stdout);
+    }
+
+    COMEX_CHECK(comex_free(seg_get[rank], COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_free(seg_ctl[rank], COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_free(seg_ctr[rank], COMEX_GROUP_WORLD));
+    MPI_CHECK(MPI_Comm_free(&stats_comm));
+    COMEX_CHECK(comex_finalize());
+    int fin = 0;
+    MPI_CHECK(MPI_Finalized(&fin));
+    if (fin) BENCH_FAIL("comex_finalize finalised MPI, which the benchmark initialised");
+    MPI_CHECK(MPI_Finalize());
+    return 0;
+}

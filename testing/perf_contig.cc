@@ -1,0 +1,347 @@
+/*
+ * perf_contig -- latency and bandwidth of contiguous put, get and accumulate
+ * (double) in comex-mt, against a raw MPI baseline measured in the same run.
+ *
+ * Usage:   make bench            (2 ranks, through testing/run_mpi.sh)
+ *          timeout 300 mpiexec -n 2 testing/perf_contig [options]
+ *          make bench BENCH_ARGS="-r 9 -t 20"
+ * Options (see bench_util.h): -n ITER (max iterations per repetition),
+ *   -r REPS (repetitions, median reported), -t MS (aimed ms per repetition),
+ *   -m BYTES (largest size, default 4 MiB), -w WIN (non-blocking window).
+ *
+ * What it does:
+ *   1. MPI_Init_thread(MPI_THREAD_MULTIPLE); raw MPI baseline between ranks
+ *      0 and 1 BEFORE comex_init: 8-byte ping-pong round trip, ping-pong
+ *      bandwidth (bytes / half round trip) and streaming bandwidth for every
+ *      size; calibration of the compute loop used by "target computing".
+ *   2. comex_init() (MPI already initialised), comex_malloc of the target
+ *      regions.  Rank 0 is the origin, rank 1 the target.
+ *   3. For each target mode ("target in barrier": rank 1 sits in
+ *      comex_barrier; "target computing": rank 1 computes outside ComEx and
+ *      polls a flag word that rank 0 sets with comex_put at the end):
+ *        blocking put/get/acc and non-blocking (a window of WIN ops to
+ *        distinct slots, then comex_wait_all) for sizes 8 B .. 4 MiB in
+ *        powers of 2; latency = median over repetitions of us per op,
+ *        bandwidth = size / latency.  Put and accumulate repetitions end with
+ *        comex_fence_proc (counted in the time), so data has arrived.
+ *      Every measurement is verified afterwards: a get's data against the
+ *      pattern rank 1 wrote, a put's data read back, an accumulate's sums.
+ *   4. "targets:" summary with the ratios the speed targets ask for.
+ *   5. comex_finalize(), then MPI_Finalize() (comex did not initialise MPI).
+ */
+#include "bench_util.h"
+
+#include <map>
+#include <tuple>
+
+namespace {
+
+enum Op { OP_PUT = 0, OP_GET = 1, OP_ACC = 2 };
+
+/* pattern of the get source region (written by rank 1 into its own memory) */
+inline uint64_t get_pattern(size_t k) {
+    return (uint64_t)k * 0x9E3779B97F4A7C15ULL ^ 0x5DEECE66DULL;
+}
+/* pattern of put sources, different for every measurement */
+inline uint64_t put_pattern(uint64_t gen, size_t k) {
+    return ((gen + 1) << 40) ^ ((uint64_t)k * 0xBF58476D1CE4E5B9ULL >> 24) ^ k;
+}
+/* accumulate source values: small integers, so the sums are exact */
+inline double acc_src(size_t k) { return (double)(k % 7 + 1); }
+const double ACC_SCALE = 2.0;
+
+struct Ctx {
+    BenchOpts o;
+    int rank = 0;
+    size_t region = 0;
+    void **seg_get = nullptr, **seg_put = nullptr, **seg_acc = nullptr;
+    char *lbuf = nullptr;   /* get destination / put source */
+    char *chk = nullptr;    /* read-back buffer for verification */
+    double *asrc = nullptr; /* accumulate source */
+    uint64_t gen = 0;
+};
+
+using Key = std::tuple<int, int, int, size_t>; /* mode, nb, op, size */
+std::map<Key, Measure> results;
+
+char *rp(void **seg, size_t off) { return (char *)seg[1] + off; }
+
+/* Measures one (op, size, blocking/nb) on rank 0 against rank 1 and
+ * verifies the data afterwards. */
+Measure run_one(Ctx &c, BenchMode mode, Op op, bool nb, size_t s) {
+    const int win = nb ? bench_window(s, c.o.window, BENCH_WINDOW_CAP) : 1;
+    const size_t span = (size_t)win * s;
+    const int P = 1;
+    const comex_group_t W = COMEX_GROUP_WORLD;
+    std::vector<comex_request_t> h(win);
+    long iterations_done = 0; /* iterations (each: one op or one window) */
+    double scale = ACC_SCALE;
+
+    /* set-up before timing */
+    if (op == OP_GET) {
+        std::memset(c.lbuf, 0xEE, span);
+    } else if (op == OP_PUT) {
+        ++c.gen;
+        uint64_t *w = (uint64_t *)c.lbuf;
+        for (size_t k = 0; k < span / 8; ++k) w[k] = put_pattern(c.gen, k);
+    } else {
+        /* snapshot of the accumulate target before */
+        COMEX_CHECK(comex_get(rp(c.seg_acc, 0), c.chk, (int)span, P, W));
+    }
+
+    auto body = [&](long n) {
+        for (long i = 0; i < n; ++i) {
+            if (!nb) {
+                switch (op) {
+                case OP_PUT:
+                    COMEX_CHECK(comex_put(c.lbuf, rp(c.seg_put, 0), (int)s, P, W));
+                    break;
+                case OP_GET:
+                    COMEX_CHECK(comex_get(rp(c.seg_get, 0), c.lbuf, (int)s, P, W));
+                    break;
+                case OP_ACC:
+                    COMEX_CHECK(comex_acc(COMEX_ACC_DBL, &scale, c.asrc, rp(c.seg_acc, 0),
+                                          (int)s, P, W));
+                    break;
+                }
+            } else {
+                for (int j = 0; j < win; ++j) {
+                    size_t off = (size_t)j * s;
+                    switch (op) {
+                    case OP_PUT:
+                        COMEX_CHECK(comex_nbput(c.lbuf + off, rp(c.seg_put, off), (int)s, P, W,
+                                                &h[j]));
+                        break;
+                    case OP_GET:
+                        COMEX_CHECK(comex_nbget(rp(c.seg_get, off), c.lbuf + off, (int)s, P, W,
+                                                &h[j]));
+                        break;
+                    case OP_ACC:
+                        COMEX_CHECK(comex_nbacc(COMEX_ACC_DBL, &scale, (char *)c.asrc + off,
+                                                rp(c.seg_acc, off), (int)s, P, W, &h[j]));
+                        break;
+                    }
+                }
+                COMEX_CHECK(comex_wait_all(W));
+            }
+            ++iterations_done;
+        }
+        if (op != OP_GET) COMEX_CHECK(comex_fence_proc(P, W));
+    };
+    Measure m = bench_measure(c.o, win, body);
+
+    /* verification */
+    const char *what = nb ? "nb" : "blocking";
+    if (op == OP_GET) {
+        const uint64_t *w = (const uint64_t *)c.lbuf;
+        for (size_t k = 0; k < span / 8; ++k)
+            if (w[k] != get_pattern(k))
+                BENCH_FAIL("verify %s get %zu B (%s): word %zu is %#llx, expected %#llx", what,
+                           s, bench_mode_name(mode), k, (unsigned long long)w[k],
+                           (unsigned long long)get_pattern(k));
+    } else if (op == OP_PUT) {
+        std::memset(c.chk, 0xEE, span);
+        COMEX_CHECK(comex_get(rp(c.seg_put, 0), c.chk, (int)span, P, W));
+        const uint64_t *w = (const uint64_t *)c.chk;
+        for (size_t k = 0; k < span / 8; ++k)
+            if (w[k] != put_pattern(c.gen, k))
+                BENCH_FAIL("verify %s put %zu B (%s): word %zu read back %#llx, expected %#llx",
+                           what, s, bench_mode_name(mode), k, (unsigned long long)w[k],
+                           (unsigned long long)put_pattern(c.gen, k));
+    } else {
+        std::vector<double> after(span / 8);
+        COMEX_CHECK(comex_get(rp(c.seg_acc, 0), after.data(), (int)span, P, W));
+        const double *before = (const double *)c.chk;
+        for (size_t k = 0; k < span / 8; ++k) {
+            double expect = before[k] + (double)iterations_done * ACC_SCALE * c.asrc[k];
+            if (after[k] != expect)
+                BENCH_FAIL("verify %s acc %zu B (%s): element %zu is %.17g, expected %.17g "
+                           "(%ld accumulates of %g * %g onto %.17g)",
+                           what, s, bench_mode_name(mode), k, after[k], expect,
+                           iterations_done, ACC_SCALE, c.asrc[k], before[k]);
+        }
+    }
+    return m;
+}
+
+void run_mode_tables(Ctx &c, BenchMode mode, const std::vector<size_t> &sizes,
+                     const RawBaseline &raw) {
+    for (int nb = 0; nb <= 1; ++nb) {
+        std::printf("\n== %s: %s put / get / acc(double), origin rank 0 -> target rank 1 ==\n",
+                    bench_mode_name(mode), nb ? "non-blocking (window, then comex_wait_all)"
+                                              : "blocking");
+        if (nb)
+            std::printf("   us = time per op amortised over the window; WIN ops go to distinct slots\n");
+        std::printf("%10s %4s %10s %10s %10s %10s %10s %10s %9s\n", "size", "win", "put_us",
+                    "put_MB/s", "get_us", "get_MB/s", "acc_us", "acc_MB/s",
+                    nb ? "get/strm" : "get/pp");
+        std::fflush(stdout);
+        for (size_t s : sizes) {
+            Measure m[3];
+            for (int op = 0; op < 3; ++op) {
+                m[op] = run_one(c, mode, (Op)op, nb != 0, s);
+                results[Key(mode, nb, op, s)] = m[op];
+            }
+            const RawResult *r = raw.find(s);
+            double ref = r ? (nb ? r->stream_mbps : r->pp_mbps) : 0;
+            double gbw = bench_mbps(s, m[OP_GET].med_us);
+            std::printf("%10s %4d %10.3f %10.1f %10.3f %10.1f %10.3f %10.1f %9.3f\n",
+                        bench_size_str(s).c_str(), nb ? bench_window(s, c.o.window, BENCH_WINDOW_CAP) : 1,
+                        m[OP_PUT].med_us, bench_mbps(s, m[OP_PUT].med_us), m[OP_GET].med_us, gbw,
+                        m[OP_ACC].med_us, bench_mbps(s, m[OP_ACC].med_us), ref > 0 ? gbw / ref : 0.0);
+            std::fflush(stdout);
+        }
+    }
+}
+
+const Measure *find(int mode, int nb, int op, size_t s) {
+    auto it = results.find(Key(mode, nb, op, s));
+    return it == results.end() ? nullptr : &it->second;
+}
+
+void target_line(const char *label, double value, const char *unit, const char *target,
+                 bool ok) {
+    std::printf("  %-58s %10.3f %-4s %-18s %s\n", label, value, unit, target, ok ? "ok" : "MISSED");
+}
+void info_line(const char *label, double value, const char *unit) {
+    std::printf("  %-58s %10.3f %-4s %-18s\n", label, value, unit, "(info)");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    int rank, nproc;
+    bench_mpi_init(&argc, &argv, &rank, &nproc);
+    Ctx c;
+    c.rank = rank;
+    c.o = bench_parse(argc, argv, nullptr);
+
+    std::vector<size_t> sizes;
+    for (size_t s = 8; s <= c.o.max_size; s *= 2) sizes.push_back(s);
+
+    if (rank == 0) bench_print_header("perf_contig", c.o, nproc);
+
+    /* 1. raw MPI baseline and compute-loop calibration, before comex_init */
+    RawBaseline raw = bench_raw_baseline(c.o, rank, sizes, true);
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    ComputeCal cal = bench_compute_calibrate(2.0);
+    MPI_CHECK(MPI_Bcast(&cal.rate, 1, MPI_DOUBLE, 1, MPI_COMM_WORLD));     /* rank 1's */
+    MPI_CHECK(MPI_Bcast(&cal.chunk_us, 1, MPI_DOUBLE, 1, MPI_COMM_WORLD));
+
+    /* 2. comex */
+    COMEX_CHECK(comex_init());
+    if (comex_initialized() != 1) BENCH_FAIL("comex_initialized() is not 1 after comex_init");
+    MPI_Comm stats_comm;
+    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &stats_comm));
+
+    c.region = std::max(c.o.max_size, BENCH_WINDOW_CAP);
+    c.seg_get = new void *[nproc];
+    c.seg_put = new void *[nproc];
+    c.seg_acc = new void *[nproc];
+    void **seg_ctl = new void *[nproc];
+    COMEX_CHECK(comex_malloc(c.seg_get, c.region, COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_malloc(c.seg_put, c.region, COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_malloc(c.seg_acc, c.region, COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_malloc(seg_ctl, 64, COMEX_GROUP_WORLD));
+    {
+        /* each rank initialises its own blocks */
+        uint64_t *g = (uint64_t *)c.seg_get[rank];
+        for (size_t k = 0; k < c.region / 8; ++k) g[k] = get_pattern(k);
+        std::memset(c.seg_put[rank], 0, c.region);
+        std::memset(c.seg_acc[rank], 0, c.region);
+        std::memset(seg_ctl[rank], 0, 64);
+    }
+    if (rank == 0) {
+        c.lbuf = (char *)comex_malloc_local(c.region);
+        c.chk = (char *)comex_malloc_local(c.region);
+        c.asrc = (double *)comex_malloc_local(c.region);
+        if (!c.lbuf || !c.chk || !c.asrc) BENCH_FAIL("comex_malloc_local(%zu) returned NULL", c.region);
+        std::memset(c.lbuf, 0, c.region);
+        std::memset(c.chk, 0, c.region);
+        for (size_t k = 0; k < c.region / 8; ++k) c.asrc[k] = acc_src(k);
+    }
+    COMEX_CHECK(comex_barrier(COMEX_GROUP_WORLD));
+
+    /* 3. the two target modes */
+    ModeStats mst[2];
+    for (int mode = 0; mode < 2; ++mode) {
+        mst[mode] = bench_run_mode((BenchMode)mode, rank, seg_ctl, cal, stats_comm,
+                                   [&] { run_mode_tables(c, (BenchMode)mode, sizes, raw); });
+        if (rank == 0 && mode == MODE_COMPUTE) {
+            std::printf("target rank 1 while computing: %.1f s, %ld flag checks (one per ~%.2f us "
+                        "chunk alone), compute rate %.1f%% of its rate without ComEx\n",
+                        mst[mode].duration_s, mst[mode].flag_checks, cal.chunk_us,
+                        cal.rate > 0 ? 100.0 * mst[mode].compute_rate / cal.rate : 0.0);
+            std::fflush(stdout);
+        }
+    }
+
+    /* 4. summary */
+    if (rank == 0) {
+        const size_t MiB = 1u << 20;
+        const Measure *g8b = find(MODE_BARRIER, 0, OP_GET, 8);
+        const Measure *g8c = find(MODE_COMPUTE, 0, OP_GET, 8);
+        const Measure *p8b = find(MODE_BARRIER, 0, OP_PUT, 8);
+        const Measure *a8b = find(MODE_BARRIER, 0, OP_ACC, 8);
+        const Measure *g1b = find(MODE_BARRIER, 0, OP_GET, MiB);
+        const Measure *g1c = find(MODE_COMPUTE, 0, OP_GET, MiB);
+        const Measure *g1nb = find(MODE_BARRIER, 1, OP_GET, MiB);
+        const RawResult *r1 = raw.find(MiB);
+        std::printf("\ntargets:\n");
+        std::printf("  raw MPI: 8-byte round trip %.3f us (half %.3f us)", raw.rtt8_us, raw.rtt8_us / 2);
+        if (r1) std::printf(", 1 MiB ping-pong %.1f MB/s, stream %.1f MB/s", r1->pp_mbps, r1->stream_mbps);
+        std::printf("\n");
+        if (g8b)
+            target_line("get 8 B blocking (barrier) / raw MPI round trip", g8b->med_us / raw.rtt8_us,
+                        "x", "(target <= 2x)", g8b->med_us / raw.rtt8_us <= 2.0);
+        if (g1b && r1) {
+            double q = bench_mbps(MiB, g1b->med_us) / r1->pp_mbps;
+            target_line("get 1 MiB blocking BW (barrier) / raw MPI ping-pong BW", q, "x",
+                        "(target >= 0.9x)", q >= 0.9);
+        } else {
+            std::printf("  get 1 MiB bandwidth: not measured (-m below 1 MiB)\n");
+        }
+        if (g8c)
+            target_line("get 8 B blocking latency (target computing)", g8c->med_us, "us",
+                        "(target <= 8 us)", g8c->med_us <= 8.0);
+        std::printf("  also:\n");
+        if (g8b) info_line("get 8 B blocking latency (barrier)", g8b->med_us, "us");
+        if (p8b) info_line("put 8 B blocking (barrier) / raw MPI round trip", p8b->med_us / raw.rtt8_us, "x");
+        if (a8b) info_line("acc 8 B blocking (barrier) / raw MPI round trip", a8b->med_us / raw.rtt8_us, "x");
+        if (g8c && raw.rtt8_us > 0)
+            info_line("get 8 B blocking (computing) / raw MPI round trip", g8c->med_us / raw.rtt8_us, "x");
+        if (g1b) info_line("get 1 MiB blocking BW (barrier)", bench_mbps(MiB, g1b->med_us), "MB/s");
+        if (g1c && r1)
+            info_line("get 1 MiB blocking BW (computing) / raw ping-pong BW",
+                      bench_mbps(MiB, g1c->med_us) / r1->pp_mbps, "x");
+        if (g1nb && r1)
+            info_line("get 1 MiB non-blocking BW (barrier) / raw stream BW",
+                      bench_mbps(MiB, g1nb->med_us) / r1->stream_mbps, "x");
+        if (cal.rate > 0)
+            info_line("target compute rate while serving / alone", mst[MODE_COMPUTE].compute_rate / cal.rate, "x");
+        std::printf("  all measured data verified: yes\n");
+        std::fflush(stdout);
+    }
+
+    /* 5. tear down */
+    if (rank == 0) {
+        COMEX_CHECK(comex_free_local(c.lbuf));
+        COMEX_CHECK(comex_free_local(c.chk));
+        COMEX_CHECK(comex_free_local(c.asrc));
+    }
+    COMEX_CHECK(comex_free(seg_ctl[rank], COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_free(c.seg_acc[rank], COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_free(c.seg_put[rank], COMEX_GROUP_WORLD));
+    COMEX_CHECK(comex_free(c.seg_get[rank], COMEX_GROUP_WORLD));
+    delete[] seg_ctl;
+    delete[] c.seg_acc;
+    delete[] c.seg_put;
+    delete[] c.seg_get;
+    MPI_CHECK(MPI_Comm_free(&stats_comm));
+    COMEX_CHECK(comex_finalize());
+    int fin = 0;
+    MPI_CHECK(MPI_Finalized(&fin));
+    if (fin) BENCH_FAIL("comex_finalize finalised MPI, which the benchmark initialised");
+    MPI_CHECK(MPI_Finalize());
+    return 0;
+}
