@@ -47,4 +47,28 @@ ElemType need_acc_op(int op);
 int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *dst, int bytes,
                  int proc, comex_group_t group);
 
+/// The same for strided transfers (comex_puts/gets/accs and nb forms).
+int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *src_stride,
+                  void *dst, int *dst_stride, int *count, int levels, int proc,
+                  comex_group_t group);
+/// The same for vector transfers (comex_putv/getv/accv and nb forms).
+int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr, int len,
+                 int proc, comex_group_t group);
+
+/// Blocking form of an operation: start it, then wait.
+template <class Start>
+int run_blocking(const char *fn, Start start) {
+  return api_call(fn, [&](Runtime &rt) { rt.wait(start(rt)); });
+}
+/// Non-blocking form: start it and hand out the handle (a failed call leaves
+/// a handle that waits harmlessly).
+template <class Start>
+int run_nonblocking(const char *fn, comex_request_t *h, Start start) {
+  return api_call(fn, [&](Runtime &rt) {
+    need_ptr(h, "nb_handle");
+    *h = rt.done_handle();
+    *h = start(rt);
+  });
+}
+
 }  // namespace comex

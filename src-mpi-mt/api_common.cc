@@ -38,36 +38,111 @@ ElemType need_acc_op(int op) {
   return t;
 }
 
+namespace {
+
+/// Fill in the accumulate fields of `t`; every block must hold whole elements.
+void set_acc(Transfer *t, int acc_op, const void *scale, uint64_t block, const char *block_name) {
+  ElemType type = need_acc_op(acc_op);
+  need_ptr(scale, "scale");
+  if (block % elem_size(type) != 0)
+    throw Error(format("%s=%llu is not a multiple of the element size %zu", block_name,
+                       (unsigned long long)block, elem_size(type)));
+  t->elem = uint8_t(type);
+  std::memcpy(t->scale, scale, elem_size(type));  // one element: (re, im) for complex
+}
+
+/// Remote side inside the target's comex_malloc memory, else an error naming `name`.
+void need_remote_layout(Runtime &rt, const Transfer &t, const char *name) {
+  if (layout_inside(rt.allocs(), t.target, t.remote)) return;
+  uint64_t lo, hi;
+  t.remote.bounds(&lo, &hi);
+  throw Error(format("%s: remote range [0x%llx, 0x%llx) is not inside comex_malloc memory of "
+                     "rank %d",
+                     name, (unsigned long long)lo, (unsigned long long)hi, t.target));
+}
+
+}  // namespace
+
 int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *dst, int bytes,
                  int proc, comex_group_t group) {
   auto g = need_group(rt, group);
   const int target = need_proc(*g, proc, group);
   need_bytes(bytes);
-  Transfer t;
-  t.op = op;
-  t.target = target;
-  t.bytes = uint64_t(bytes);
-  if (op == Op::kAcc) {
-    ElemType type = need_acc_op(acc_op);
-    need_ptr(scale, "scale");
-    if (t.bytes % elem_size(type) != 0)
-      throw Error(format("bytes=%d is not a multiple of the element size %zu", bytes,
-                         elem_size(type)));
-    t.elem = uint8_t(type);
-    std::memcpy(t.scale, scale, elem_size(type));  // one element: (re, im) for complex
-  }
+  const bool get = op == Op::kGet;
+  Transfer t = Transfer::contiguous(op, target, get ? dst : src,
+                                    uint64_t(uintptr_t(get ? src : dst)), uint64_t(bytes));
+  if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(bytes), "bytes");
   if (bytes == 0) return rt.done_handle();
   need_ptr(src, "src");
   need_ptr(dst, "dst");
-  if (op == Op::kGet) {
-    need_remote(rt, target, src, t.bytes, "src");
-    t.local = static_cast<char *>(dst);
-    t.remote = uintptr_t(src);
-  } else {
-    need_remote(rt, target, dst, t.bytes, "dst");
-    t.local = static_cast<char *>(src);
-    t.remote = uintptr_t(dst);
+  need_remote(rt, target, get ? src : dst, t.bytes, get ? "src" : "dst");
+  return rt.submit(t);
+}
+
+int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *src_stride,
+                  void *dst, int *dst_stride, int *count, int levels, int proc,
+                  comex_group_t group) {
+  auto g = need_group(rt, group);
+  Transfer t;
+  t.op = op;
+  t.target = need_proc(*g, proc, group);
+  check_strided(src_stride, count, levels, "src");
+  check_strided(dst_stride, count, levels, "dst");
+  need_ptr(src, "src");
+  need_ptr(dst, "dst");
+  Layout ls = Layout::strided(uint64_t(uintptr_t(src)), src_stride, count, levels);
+  Layout ld = Layout::strided(uint64_t(uintptr_t(dst)), dst_stride, count, levels);
+  const bool get = op == Op::kGet;
+  t.local = get ? ld : ls;
+  t.remote = get ? ls : ld;
+  t.bytes = t.local.total();
+  if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(count[0]), "count[0]");
+  need_remote_layout(rt, t, get ? "src" : "dst");
+  rt.plan(&t);
+  return rt.submit(t);
+}
+
+int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr, int len,
+                 int proc, comex_group_t group) {
+  auto g = need_group(rt, group);
+  Transfer t;
+  t.op = op;
+  t.target = need_proc(*g, proc, group);
+  need_bytes(len, "len");
+  if (len > 0) need_ptr(darr, "darr");
+  const bool get = op == Op::kGet;
+  t.local.kind = t.remote.kind = Layout::Kind::kVector;
+  ElemType type = ElemType::kInt;
+  if (op == Op::kAcc) {
+    type = need_acc_op(acc_op);
+    need_ptr(scale, "scale");
   }
+  for (int i = 0; i < len; ++i) {
+    const comex_giov_t &d = darr[i];
+    if (d.count < 0) throw Error(format("darr[%d].count=%d is negative", i, d.count));
+    if (d.bytes < 0) throw Error(format("darr[%d].bytes=%d is negative", i, d.bytes));
+    if (d.count == 0 || d.bytes == 0) continue;
+    if (op == Op::kAcc && d.bytes % int(elem_size(type)) != 0)
+      throw Error(format("darr[%d].bytes=%d is not a multiple of the element size %zu", i,
+                         d.bytes, elem_size(type)));
+    if (!d.src) throw Error(format("darr[%d].src is NULL", i));
+    if (!d.dst) throw Error(format("darr[%d].dst is NULL", i));
+    Layout::Group lg, rg;
+    lg.bytes = rg.bytes = uint64_t(d.bytes);
+    for (int j = 0; j < d.count; ++j) {
+      if (!d.src[j]) throw Error(format("darr[%d].src[%d] is NULL", i, j));
+      if (!d.dst[j]) throw Error(format("darr[%d].dst[%d] is NULL", i, j));
+      lg.addrs.push_back(uint64_t(uintptr_t(get ? d.dst[j] : d.src[j])));
+      rg.addrs.push_back(uint64_t(uintptr_t(get ? d.src[j] : d.dst[j])));
+    }
+    t.local.groups.push_back(std::move(lg));
+    t.remote.groups.push_back(std::move(rg));
+  }
+  t.bytes = t.local.total();
+  if (op == Op::kAcc) set_acc(&t, acc_op, scale, elem_size(type), "element");
+  if (t.bytes == 0) return rt.done_handle();
+  need_remote_layout(rt, t, get ? "darr[].src" : "darr[].dst");
+  rt.plan(&t);
   return rt.submit(t);
 }
 

@@ -1,59 +1,49 @@
-// api_rma.cc -- contiguous put, get, accumulate (blocking = non-blocking + wait)
-// and read-modify-write.
+// api_rma.cc -- contiguous put, get, accumulate (blocking = non-blocking +
+// wait) and read-modify-write.
 #include "api.h"
 
 using namespace comex;
 
-namespace {
-
-/// Blocking form: start, then wait.
-int blocking(const char *fn, Op op, int acc_op, void *scale, void *src, void *dst, int bytes,
-             int proc, comex_group_t group) {
-  return api_call(fn, [&](Runtime &rt) {
-    rt.wait(start_contig(rt, op, acc_op, scale, src, dst, bytes, proc, group));
-  });
-}
-
-/// Non-blocking form: start, hand out the handle.
-int nonblocking(const char *fn, Op op, int acc_op, void *scale, void *src, void *dst, int bytes,
-                int proc, comex_group_t group, comex_request_t *h) {
-  return api_call(fn, [&](Runtime &rt) {
-    need_ptr(h, "nb_handle");
-    *h = rt.done_handle();  // a failed call leaves a handle that waits harmlessly
-    *h = start_contig(rt, op, acc_op, scale, src, dst, bytes, proc, group);
-  });
-}
-
-}  // namespace
-
 extern "C" {
 
 int comex_put(void *src, void *dst, int bytes, int proc, comex_group_t group) {
-  return blocking("comex_put", Op::kPut, 0, nullptr, src, dst, bytes, proc, group);
+  return run_blocking("comex_put", [&](Runtime &rt) {
+    return start_contig(rt, Op::kPut, 0, nullptr, src, dst, bytes, proc, group);
+  });
 }
 
 int comex_get(void *src, void *dst, int bytes, int proc, comex_group_t group) {
-  return blocking("comex_get", Op::kGet, 0, nullptr, src, dst, bytes, proc, group);
+  return run_blocking("comex_get", [&](Runtime &rt) {
+    return start_contig(rt, Op::kGet, 0, nullptr, src, dst, bytes, proc, group);
+  });
 }
 
 int comex_acc(int op, void *scale, void *src, void *dst, int bytes, int proc,
               comex_group_t group) {
-  return blocking("comex_acc", Op::kAcc, op, scale, src, dst, bytes, proc, group);
+  return run_blocking("comex_acc", [&](Runtime &rt) {
+    return start_contig(rt, Op::kAcc, op, scale, src, dst, bytes, proc, group);
+  });
 }
 
 int comex_nbput(void *src, void *dst, int bytes, int proc, comex_group_t group,
                 comex_request_t *h) {
-  return nonblocking("comex_nbput", Op::kPut, 0, nullptr, src, dst, bytes, proc, group, h);
+  return run_nonblocking("comex_nbput", h, [&](Runtime &rt) {
+    return start_contig(rt, Op::kPut, 0, nullptr, src, dst, bytes, proc, group);
+  });
 }
 
 int comex_nbget(void *src, void *dst, int bytes, int proc, comex_group_t group,
                 comex_request_t *h) {
-  return nonblocking("comex_nbget", Op::kGet, 0, nullptr, src, dst, bytes, proc, group, h);
+  return run_nonblocking("comex_nbget", h, [&](Runtime &rt) {
+    return start_contig(rt, Op::kGet, 0, nullptr, src, dst, bytes, proc, group);
+  });
 }
 
 int comex_nbacc(int op, void *scale, void *src, void *dst, int bytes, int proc,
                 comex_group_t group, comex_request_t *h) {
-  return nonblocking("comex_nbacc", Op::kAcc, op, scale, src, dst, bytes, proc, group, h);
+  return run_nonblocking("comex_nbacc", h, [&](Runtime &rt) {
+    return start_contig(rt, Op::kAcc, op, scale, src, dst, bytes, proc, group);
+  });
 }
 
 int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t group) {
@@ -64,18 +54,15 @@ int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t
                          "COMEX_FETCH_AND_ADD[_LONG])",
                          op));
     auto g = need_group(rt, group);
-    Transfer t;
-    t.op = Op::kRmw;
-    t.target = need_proc(*g, proc, group);
+    const int target = need_proc(*g, proc, group);
     need_ptr(ploc, "ploc");
     need_ptr(prem, "prem");
     const size_t width = rmw_width(kind);
     if (uintptr_t(prem) % width != 0)
       throw Error(format("prem=%p is not aligned to %zu bytes", prem, width));
-    need_remote(rt, t.target, prem, width, "prem");
+    need_remote(rt, target, prem, width, "prem");
+    Transfer t = Transfer::contiguous(Op::kRmw, target, ploc, uint64_t(uintptr_t(prem)), width);
     t.elem = uint8_t(kind);
-    t.bytes = width;
-    t.remote = uintptr_t(prem);
     t.result = ploc;
     if (kind == RmwKind::kFaddInt || kind == RmwKind::kFaddLong)
       t.operand = extra;

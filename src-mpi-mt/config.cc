@@ -35,6 +35,11 @@ void check_range(const Config &c) {
   if (c.MAX_MSG_BYTES < 1024 || c.MAX_MSG_BYTES > (int64_t(1) << 30))
     throw Error(format("COMEX_MAX_MSG_BYTES=%lld must be between 1K and 1G",
                        (long long)c.MAX_MSG_BYTES));
+  if (c.PACK_CHUNK < 64 || c.PACK_CHUNK > c.MAX_MSG_BYTES)
+    throw Error(format("COMEX_PACK_CHUNK=%lld must be between 64 and COMEX_MAX_MSG_BYTES",
+                       (long long)c.PACK_CHUNK));
+  if (c.PACK_BUFFER < c.PACK_CHUNK)
+    throw Error("COMEX_PACK_BUFFER must not be below COMEX_PACK_CHUNK");
   if (c.PROGRESS_SLEEP_MAX_US < c.PROGRESS_SLEEP_MIN_US)
     throw Error("COMEX_PROGRESS_SLEEP_MAX_US must not be below COMEX_PROGRESS_SLEEP_MIN_US");
 }

@@ -18,6 +18,15 @@
   X(MAX_MSG_BYTES, SIZE, "1G",                                                                     \
     "Largest single MPI message; longer transfers are split into pieces of at most this size "    \
     "(MPI counts are int).")                                                                       \
+  X(PACK_THRESHOLD, SIZE, "32K",                                                                  \
+    "Strided and vector transfers whose contiguous blocks are at least this long move block by "  \
+    "block, straight between user memory and MPI; shorter blocks are packed into one stream.")   \
+  X(PACK_CHUNK, SIZE, "64K",                                                                       \
+    "A packed stream travels in messages of this size, so packing, transfer and unpacking "       \
+    "overlap and the target's staging buffer stays small.")                                        \
+  X(PACK_BUFFER, SIZE, "16M",                                                                      \
+    "Largest staging buffer of one operation at the origin; a larger packed transfer proceeds "   \
+    "in rounds of this size, so memory stays bounded.")                                            \
   X(PROGRESS_SPIN_US, TIME_US, "20",                                                               \
     "After serving a request the progress thread polls without pause for this long.")             \
   X(PROGRESS_HOT_US, TIME_US, "5000",                                                              \

@@ -71,13 +71,21 @@ void Engine::dispatch(int source, const char *msg, size_t len) {
     log_line("dropped a request with unknown op %d from rank %d", int(h.op), source);
     return;
   }
-  if ((h.flags & kFlagEager) && len - sizeof h < h.bytes) {
+  if (len - sizeof h < h.layout_bytes ||
+      ((h.flags & kFlagEager) && len - sizeof h - h.layout_bytes < h.bytes)) {
     log_line("dropped a request from rank %d: eager payload shorter than %llu bytes", source,
              (unsigned long long)h.bytes);
     return;
   }
   h.piece = std::clamp<uint64_t>(h.piece, 1, uint64_t(1) << 30);  // MPI counts are int
-  (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
+  try {
+    (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
+  } catch (const Error &e) {
+    // A malformed request from a peer of ours is a protocol bug: its payload
+    // pieces cannot be matched any more, so stop the job loudly.
+    log_line("protocol error in a request from rank %d: %s; aborting the job", source, e.what());
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
 }
 
 void Engine::wait_request(MPI_Request *req) {

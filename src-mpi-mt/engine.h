@@ -12,6 +12,7 @@
 
 #include "alloc_table.h"
 #include "config.h"
+#include "layout.h"
 #include "log.h"
 #include "mpi_util.h"
 #include "packet.h"
@@ -75,10 +76,12 @@ class Engine {
   void on_fence(int source, const Header &h, const char *payload);
   void on_terminate(int source, const Header &h, const char *payload);
 
-  bool local_range_ok(int source, const Header &h, const char *what);
+  bool layout_ok(int source, const Layout &l, const char *what);
   void send_reply(int source, int tag, const Reply &r);
-  void recv_pieces(int source, int tag, char *dst, uint64_t bytes, uint64_t piece);
-  void drain_pieces(int source, int tag, uint64_t bytes, uint64_t piece);
+  void recv_piece(int source, int tag, void *buf, uint64_t n);
+  char *scratch(uint64_t n);
+  void receive_into(int source, const Header &h, const char *payload, const Layout &l,
+                    uint64_t skip, bool ok, bool is_acc);
 
   const Config &cfg_;
   AllocTable &allocs_;

@@ -1,12 +1,13 @@
 // handlers.cc -- what a target does for each request (the handler table).
 //
-// Every handler checks the target range against this rank's own comex_malloc
-// blocks before touching memory; a refused request still consumes its
-// payload and still gets its reply, so the origin never hangs.
+// Every handler checks the target layout against this rank's own
+// comex_malloc blocks before touching memory; a refused request still
+// consumes its payload and still gets its reply, so the origin never hangs.
 #include <algorithm>
 
 #include "acc.h"
 #include "engine.h"
+#include "layout.h"
 
 namespace comex {
 
@@ -15,87 +16,125 @@ const Engine::Handler Engine::kHandlers[size_t(Op::kCount)] = {
     &Engine::on_rmw, &Engine::on_fence, &Engine::on_terminate,
 };
 
-bool Engine::local_range_ok(int source, const Header &h, const char *what) {
-  if (allocs_.contains(rank_, uintptr_t(h.addr), h.bytes)) return true;
-  log_line("refused %s from rank %d: [0x%llx, +%llu) is not inside comex_malloc memory", what,
-           source, (unsigned long long)h.addr, (unsigned long long)h.bytes);
+namespace {
+
+/// The target side of a data request: the layout that follows the header,
+/// or the contiguous range it names.  The stream offset is already applied
+/// for a contiguous range; `skip` is what a cursor over the layout must skip.
+Layout target_layout(const Header &h, const char *desc, uint64_t *skip) {
+  if (h.layout_bytes == 0) {
+    *skip = 0;
+    return Layout::contiguous(h.addr + uint64_t(h.operand), h.bytes);
+  }
+  Layout l = Layout::decode(desc, h.layout_bytes);
+  if (uint64_t(h.operand) > l.total() || h.bytes > l.total() - uint64_t(h.operand))
+    throw Error("layout descriptor is shorter than the transfer");
+  *skip = uint64_t(h.operand);
+  return l;
+}
+
+}  // namespace
+
+bool Engine::layout_ok(int source, const Layout &l, const char *what) {
+  if (layout_inside(allocs_, rank_, l)) return true;
+  uint64_t lo, hi;
+  l.bounds(&lo, &hi);
+  log_line("refused %s from rank %d: [0x%llx, 0x%llx) is not inside comex_malloc memory", what,
+           source, (unsigned long long)lo, (unsigned long long)hi);
   return false;
 }
 
-void Engine::recv_pieces(int source, int tag, char *dst, uint64_t bytes, uint64_t piece) {
-  for (uint64_t off = 0; off < bytes; off += piece) {
-    int n = int(std::min(piece, bytes - off));
-    COMEX_MPI(MPI_Recv(dst + off, n, MPI_BYTE, source, tag, data_, MPI_STATUS_IGNORE));
-  }
+void Engine::recv_piece(int source, int tag, void *buf, uint64_t n) {
+  COMEX_MPI(MPI_Recv(buf, int(n), MPI_BYTE, source, tag, data_, MPI_STATUS_IGNORE));
 }
 
-void Engine::drain_pieces(int source, int tag, uint64_t bytes, uint64_t piece) {
-  scratch_.resize(std::min(piece, bytes));
-  for (uint64_t off = 0; off < bytes; off += piece) {
-    int n = int(std::min(piece, bytes - off));
-    COMEX_MPI(MPI_Recv(scratch_.data(), n, MPI_BYTE, source, tag, data_, MPI_STATUS_IGNORE));
-  }
+char *Engine::scratch(uint64_t n) {
+  if (scratch_.size() < n) scratch_.resize(n);
+  return scratch_.data();
 }
 
 void Engine::send_reply(int source, int tag, const Reply &r) {
   COMEX_MPI(MPI_Send(&r, sizeof r, MPI_BYTE, source, tag, reply_));
 }
 
-void Engine::on_put(int source, const Header &h, const char *payload) {
-  const bool ok = local_range_ok(source, h, "put");
+// Put and accumulate share one receiving path; `apply` writes one run of
+// the payload at the cursor (copy, or accumulate).
+void Engine::receive_into(int source, const Header &h, const char *payload, const Layout &l,
+                          uint64_t skip, bool ok, bool is_acc) {
+  const ElemType type = static_cast<ElemType>(h.elem);
+  Cursor cur(l);
+  if (ok) cur.skip(skip);
+  auto apply = [&](const char *in, uint64_t n) {
+    if (!is_acc) {
+      cur.unpack(in, n);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(acc_mu_);
+    cur.visit(n, [&](char *dst, size_t m, size_t off) { accumulate(type, h.scale, dst, in + off, m); });
+  };
   if (h.flags & kFlagEager) {
-    if (ok) std::memcpy(reinterpret_cast<void *>(h.addr), payload, h.bytes);
-  } else if (ok) {
-    recv_pieces(source, h.tag, reinterpret_cast<char *>(h.addr), h.bytes, h.piece);
-  } else {
-    drain_pieces(source, h.tag, h.bytes, h.piece);
+    if (ok) apply(payload, h.bytes);
+    return;
   }
+  const bool blocks = h.flags & kFlagBlocks;
+  const bool direct = ok && !is_acc && (blocks || l.kind == Layout::Kind::kContig);
+  for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
+    if (direct) {
+      recv_piece(source, h.tag, reinterpret_cast<void *>(addr), n);
+    } else {
+      char *buf = scratch(n);
+      recv_piece(source, h.tag, buf, n);
+      if (ok) apply(buf, n);
+    }
+  });
 }
 
-void Engine::on_get(int source, const Header &h, const char *) {
-  const bool ok = local_range_ok(source, h, "get");
-  const uint64_t piece = h.piece;
-  const char *src = reinterpret_cast<const char *>(h.addr);
-  for (uint64_t off = 0; off < h.bytes; off += piece) {
-    // A refused get answers each piece with an empty message: the origin
-    // sees the short count and reports the failure.
-    int n = ok ? int(std::min(piece, h.bytes - off)) : 0;
-    COMEX_MPI(MPI_Send(ok ? src + off : nullptr, n, MPI_BYTE, source, h.tag, reply_));
-  }
+void Engine::on_put(int source, const Header &h, const char *payload) {
+  uint64_t skip;
+  Layout l = target_layout(h, payload, &skip);
+  bool ok = layout_ok(source, l, "put");
+  receive_into(source, h, payload + h.layout_bytes, l, skip, ok, false);
 }
 
 void Engine::on_acc(int source, const Header &h, const char *payload) {
+  uint64_t skip;
+  Layout l = target_layout(h, payload, &skip);
   ElemType type = static_cast<ElemType>(h.elem);
   bool ok = h.elem < uint8_t(ElemType::kCount) && h.bytes % elem_size(type) == 0;
   if (!ok) log_line("refused accumulate from rank %d: bad element type %d", source, h.elem);
-  ok = ok && local_range_ok(source, h, "accumulate");
-  char *dst = reinterpret_cast<char *>(h.addr);
-  if (h.flags & kFlagEager) {
-    if (ok) {
-      std::lock_guard<std::mutex> lock(acc_mu_);
-      accumulate(type, h.scale, dst, payload, h.bytes);
+  ok = ok && layout_ok(source, l, "accumulate");
+  receive_into(source, h, payload + h.layout_bytes, l, skip, ok, true);
+}
+
+void Engine::on_get(int source, const Header &h, const char *payload) {
+  uint64_t skip;
+  Layout l = target_layout(h, payload, &skip);
+  const bool ok = layout_ok(source, l, "get");
+  const bool blocks = h.flags & kFlagBlocks;
+  const bool direct = blocks || l.kind == Layout::Kind::kContig;
+  Cursor cur(l);
+  if (ok && !direct) cur.skip(skip);
+  for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
+    // A refused get answers each piece with an empty message: the origin
+    // sees the short count and reports the failure.
+    const void *buf = nullptr;
+    if (ok && direct) {
+      buf = reinterpret_cast<const void *>(addr);
+    } else if (ok) {
+      char *s = scratch(n);
+      cur.pack(s, n);
+      buf = s;
     }
-    return;
-  }
-  if (!ok) {
-    drain_pieces(source, h.tag, h.bytes, h.piece);
-    return;
-  }
-  const uint64_t piece = h.piece;
-  scratch_.resize(std::min(piece, h.bytes));
-  for (uint64_t off = 0; off < h.bytes; off += piece) {
-    int n = int(std::min(piece, h.bytes - off));
-    COMEX_MPI(MPI_Recv(scratch_.data(), n, MPI_BYTE, source, h.tag, data_, MPI_STATUS_IGNORE));
-    std::lock_guard<std::mutex> lock(acc_mu_);
-    accumulate(type, h.scale, dst + off, scratch_.data(), size_t(n));
-  }
+    COMEX_MPI(MPI_Send(buf, ok ? int(n) : 0, MPI_BYTE, source, h.tag, reply_));
+  });
 }
 
 void Engine::on_rmw(int source, const Header &h, const char *) {
   Reply r{};
   RmwKind kind = static_cast<RmwKind>(h.elem);
   bool ok = h.elem <= uint8_t(RmwKind::kFaddLong) && h.bytes == rmw_width(kind) &&
-            h.addr % rmw_width(kind) == 0 && local_range_ok(source, h, "rmw");
+            h.addr % rmw_width(kind) == 0 &&
+            layout_ok(source, Layout::contiguous(h.addr, h.bytes), "rmw");
   if (ok)
     r.value = rmw_apply(kind, reinterpret_cast<void *>(h.addr), h.operand);
   else

@@ -1,7 +1,7 @@
 // packet.h -- the wire format of active messages.
 //
-// One packet type: a fixed Header, optionally followed in the same message by
-// the payload (eager).  Larger payloads follow as pieces on the data
+// One packet type: a fixed Header, then (for strided and vector requests) the
+// encoded Layout of the target side, then optionally the payload (eager).  Larger payloads follow as pieces on the data
 // communicator, replies travel on the reply communicator; both are matched by
 // (source, tag), the tag being the origin's handle slot, unique while the
 // operation is in flight.  All lengths are 64-bit.
@@ -24,7 +24,8 @@ enum class Op : uint8_t {
 };
 
 enum HeaderFlags : uint8_t {
-  kFlagEager = 1,  ///< the payload follows the header in the same message
+  kFlagEager = 1,   ///< the payload follows the header (and layout) in the same message
+  kFlagBlocks = 2,  ///< payload pieces follow the layout's segments, not a packed stream
 };
 
 struct Header {
@@ -38,8 +39,10 @@ struct Header {
   uint64_t piece;     ///< length of each payload / reply piece but the last
   int64_t operand;    ///< rmw operand
   unsigned char scale[16];  ///< accumulate scale (one element)
+  uint32_t layout_bytes;    ///< > 0: an encoded Layout of the target side follows the header
+  uint32_t reserved2;
 };
-static_assert(sizeof(Header) == 56, "wire header layout");
+static_assert(sizeof(Header) == 64, "wire header layout");
 
 /// Number of pieces of `piece` bytes that carry `bytes` (at least one).
 inline uint64_t piece_count(uint64_t bytes, uint64_t piece) {

@@ -38,7 +38,7 @@ Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
     issued_[i].store(0);
     fenced_[i].store(0);
   }
-  for (Slot &s : slots_) s.buf.resize(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD) + sizeof(Reply));
+  for (Slot &s : slots_) s.msg.reserve(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
   engine_ = std::make_unique<Engine>(comm, cfg_, allocs_);
   engine_->start();
 }
@@ -77,29 +77,61 @@ void Runtime::shutdown() {
 // ---------------------------------------------------------------------------
 // Submitting
 
+Transfer Transfer::contiguous(Op op, int target, void *local, uint64_t remote, uint64_t bytes) {
+  Transfer t;
+  t.op = op;
+  t.target = target;
+  t.local = Layout::contiguous(uint64_t(uintptr_t(local)), bytes);
+  t.remote = Layout::contiguous(remote, bytes);
+  t.bytes = bytes;
+  return t;
+}
+
+void Runtime::plan(Transfer *t) const {
+  Layout ls = t->local, rs = t->remote;
+  ls.simplify();
+  rs.simplify();
+  const bool contiguous = ls.kind == Layout::Kind::kContig && rs.kind == Layout::Kind::kContig;
+  // Unsimplified, the two sides have segments of equal lengths in the same
+  // order (one count array, or one giov list), so blocks pair up one to one.
+  if (!contiguous && t->local.segment_bytes() >= uint64_t(cfg_.PACK_THRESHOLD)) {
+    t->blocks = true;
+    return;
+  }
+  t->local = ls;
+  t->remote = rs;
+  t->blocks = false;
+}
+
 void Runtime::run_local(const Transfer &t) {
-  void *remote = reinterpret_cast<void *>(t.remote);
-  switch (t.op) {
-    case Op::kPut: std::memmove(remote, t.local, t.bytes); break;
-    case Op::kGet: std::memmove(t.local, remote, t.bytes); break;
-    case Op::kAcc: {
-      std::lock_guard<std::mutex> lock(engine_->acc_mutex());
-      accumulate(static_cast<ElemType>(t.elem), t.scale, remote, t.local, t.bytes);
-      break;
+  if (t.op == Op::kRmw) {
+    RmwKind kind = static_cast<RmwKind>(t.elem);
+    int64_t old = rmw_apply(kind, reinterpret_cast<void *>(t.remote.base), t.operand);
+    if (rmw_width(kind) == sizeof(int)) {
+      int v = int(old);
+      std::memcpy(t.result, &v, sizeof v);
+    } else {
+      long v = long(old);
+      std::memcpy(t.result, &v, sizeof v);
     }
-    case Op::kRmw: {
-      RmwKind kind = static_cast<RmwKind>(t.elem);
-      int64_t old = rmw_apply(kind, remote, t.operand);
-      if (rmw_width(kind) == sizeof(int)) {
-        int v = int(old);
-        std::memcpy(t.result, &v, sizeof v);
-      } else {
-        long v = long(old);
-        std::memcpy(t.result, &v, sizeof v);
-      }
-      break;
-    }
-    default: break;  // a fence to oneself has nothing to wait for
+    return;
+  }
+  if (t.op != Op::kPut && t.op != Op::kGet && t.op != Op::kAcc) return;  // fence: nothing to do
+  Cursor local(t.local), remote(t.remote);
+  local.skip(t.offset);
+  remote.skip(t.offset);
+  if (t.op == Op::kPut) {
+    local.visit(t.bytes, [&](char *p, size_t n, size_t) { remote.unpack(p, n); });
+  } else if (t.op == Op::kGet) {
+    local.visit(t.bytes, [&](char *p, size_t n, size_t) { remote.pack(p, n); });
+  } else {
+    const ElemType type = static_cast<ElemType>(t.elem);
+    std::lock_guard<std::mutex> lock(engine_->acc_mutex());
+    local.visit(t.bytes, [&](char *src, size_t n, size_t) {
+      remote.visit(n, [&](char *dst, size_t m, size_t off) {
+        accumulate(type, t.scale, dst, src + off, m);
+      });
+    });
   }
 }
 
@@ -125,6 +157,22 @@ int Runtime::submit(const Transfer &t) {
     run_local(t);
     return pool_.done_handle();
   }
+  const uint64_t round = uint64_t(cfg_.PACK_BUFFER);
+  const bool staged = (t.op == Op::kPut || t.op == Op::kAcc || t.op == Op::kGet) && !t.blocks &&
+                      t.local.kind != Layout::Kind::kContig;
+  if (!staged || t.bytes <= round) return submit_one(t);
+  Transfer r = t;
+  const uint64_t end = t.offset + t.bytes;
+  for (uint64_t off = t.offset;; off += round) {
+    r.offset = off;
+    r.bytes = std::min(round, end - off);
+    int h = submit_one(r);
+    if (off + r.bytes >= end) return h;
+    wait(h);
+  }
+}
+
+int Runtime::submit_one(const Transfer &t) {
   std::unique_lock<std::mutex> lock(pool_mu_);
   int s = acquire_slot(lock);
   try {
@@ -145,17 +193,29 @@ void Runtime::post(int s, const Transfer &t) {
   sl.op = t.op;
   sl.elem = t.elem;
   sl.result = t.result;
+  sl.unpack = false;
 
+  const bool contig_local = t.local.kind == Layout::Kind::kContig;
+  const bool contig_remote = t.remote.kind == Layout::Kind::kContig;
   Header h{};
   h.op = t.op;
   h.elem = t.elem;
   h.tag = s;
-  h.addr = t.remote;
+  h.addr = t.remote.base;
   h.bytes = t.bytes;
-  h.operand = t.operand;
-  h.piece = t.op == Op::kAcc ? std::min<uint64_t>(cfg_.MAX_MSG_BYTES, kAccPiece)
-                             : uint64_t(cfg_.MAX_MSG_BYTES);
+  h.operand = t.op == Op::kRmw ? t.operand : int64_t(t.offset);
+  h.piece = uint64_t(cfg_.MAX_MSG_BYTES);
+  if (!t.blocks && !(contig_local && contig_remote))
+    h.piece = std::min<uint64_t>(h.piece, uint64_t(cfg_.PACK_CHUNK));
+  if (t.op == Op::kAcc) h.piece = std::max<uint64_t>(std::min(h.piece, kAccPiece) & ~uint64_t(15), 16);  // whole elements
+  if (t.blocks) h.flags |= kFlagBlocks;
   std::memcpy(h.scale, t.scale, sizeof h.scale);
+
+  sl.msg.resize(sizeof h);
+  if (!contig_remote) {
+    t.remote.encode(&sl.msg);
+    h.layout_bytes = uint32_t(sl.msg.size() - sizeof h);
+  }
 
   MPI_Comm am = engine_->am_comm(), reply = engine_->reply_comm(), data = engine_->data_comm();
   auto send = [&](const void *buf, uint64_t n, int tag, MPI_Comm comm) {
@@ -168,35 +228,61 @@ void Runtime::post(int s, const Transfer &t) {
     sl.expect.push_back(int(n));
     COMEX_MPI(MPI_Irecv(buf, int(n), MPI_BYTE, t.target, s, reply, &sl.reqs.back()));
   };
-  char *reply_buf = sl.buf.data() + sl.buf.size() - sizeof(Reply);
+  auto send_msg = [&] {
+    std::memcpy(sl.msg.data(), &h, sizeof h);
+    send(sl.msg.data(), sl.msg.size(), 0, am);
+  };
+  // Where the origin's bytes are, as pieces: straight from/to user memory when
+  // moving block by block or when the local side is contiguous, else staged.
+  const Layout direct = t.blocks ? t.local
+                                 : Layout::contiguous(contig_local ? t.local.base + t.offset : 0,
+                                                      t.bytes);
+  auto stage = [&](bool pack) {
+    sl.staging.resize(t.bytes);
+    if (pack) {
+      Cursor c(t.local);
+      c.skip(t.offset);
+      c.pack(sl.staging.data(), t.bytes);
+    }
+    return Layout::contiguous(uint64_t(uintptr_t(sl.staging.data())), t.bytes);
+  };
 
   switch (t.op) {
     case Op::kPut:
     case Op::kAcc:
       if (t.bytes <= uint64_t(cfg_.EAGER_THRESHOLD)) {
-        h.flags = kFlagEager;
-        std::memcpy(sl.buf.data(), &h, sizeof h);
-        std::memcpy(sl.buf.data() + sizeof h, t.local, t.bytes);
-        send(sl.buf.data(), sizeof h + t.bytes, 0, am);
+        h.flags |= kFlagEager;
+        size_t at = sl.msg.size();
+        sl.msg.resize(at + t.bytes);
+        Cursor c(t.local);
+        c.skip(t.offset);
+        c.pack(sl.msg.data() + at, t.bytes);
+        send_msg();
       } else {
-        std::memcpy(sl.buf.data(), &h, sizeof h);
-        send(sl.buf.data(), sizeof h, 0, am);
-        for (uint64_t off = 0; off < t.bytes; off += h.piece)
-          send(t.local + off, std::min(h.piece, t.bytes - off), s, data);
+        send_msg();
+        const Layout src = (t.blocks || contig_local) ? direct : stage(true);
+        for_each_piece(src, t.blocks, t.bytes, h.piece, [&](uint64_t a, uint64_t n) {
+          send(reinterpret_cast<void *>(a), n, s, data);
+        });
       }
       break;
-    case Op::kGet:
-      // Pre-post the receives straight into the user's buffer, then ask.
-      for (uint64_t off = 0; off < t.bytes; off += h.piece)
-        recv(t.local + off, std::min(h.piece, t.bytes - off));
-      std::memcpy(sl.buf.data(), &h, sizeof h);
-      send(sl.buf.data(), sizeof h, 0, am);
+    case Op::kGet: {
+      // Pre-post the receives (straight into the user's buffer when it is
+      // contiguous or moved block by block), then ask.
+      sl.local = t.local;
+      sl.offset = t.offset;
+      sl.unpack = !(t.blocks || contig_local);
+      const Layout dst = sl.unpack ? stage(false) : direct;
+      for_each_piece(dst, t.blocks, t.bytes, h.piece, [&](uint64_t a, uint64_t n) {
+        recv(reinterpret_cast<void *>(a), n);
+      });
+      send_msg();
       break;
+    }
     case Op::kRmw:
     case Op::kFence:
-      recv(reply_buf, sizeof(Reply));
-      std::memcpy(sl.buf.data(), &h, sizeof h);
-      send(sl.buf.data(), sizeof h, 0, am);
+      recv(&sl.reply, sizeof(Reply));
+      send_msg();
       break;
     default:
       throw Error(format("internal: cannot submit op %d", int(t.op)));
@@ -222,21 +308,26 @@ bool Runtime::poll_locked(int handle, std::string *error) {
       *error = format("%s from rank %d was refused by the target",
                       sl.op == Op::kGet ? "get" : "request", sl.target);
   }
+  if (error->empty() && sl.unpack) {
+    Cursor c(sl.local);
+    c.skip(sl.offset);
+    c.unpack(sl.staging.data(), sl.staging.size());
+  }
   if (error->empty() && (sl.op == Op::kRmw || sl.op == Op::kFence)) {
-    Reply r;
-    std::memcpy(&r, sl.buf.data() + sl.buf.size() - sizeof(Reply), sizeof r);
-    if (r.status != 0) {
+    if (sl.reply.status != 0) {
       *error = format("rmw at rank %d was refused by the target", sl.target);
     } else if (sl.op == Op::kRmw) {
       if (rmw_width(static_cast<RmwKind>(sl.elem)) == sizeof(int)) {
-        int v = int(r.value);
+        int v = int(sl.reply.value);
         std::memcpy(sl.result, &v, sizeof v);
       } else {
-        long v = long(r.value);
+        long v = long(sl.reply.value);
         std::memcpy(sl.result, &v, sizeof v);
       }
     }
   }
+  if (sl.staging.capacity() > (size_t(1) << 20)) std::vector<char>().swap(sl.staging);
+  sl.unpack = false;
   pool_.release(s);
   return true;
 }

@@ -17,21 +17,28 @@
 #include "engine.h"
 #include "group.h"
 #include "handle_pool.h"
+#include "layout.h"
 #include "packet.h"
 
 namespace comex {
 
 /// One data-movement or synchronisation operation, as the origin sees it.
+/// Contiguous, strided and vector transfers differ only in their layouts.
 struct Transfer {
   Op op = Op::kPut;
-  int target = -1;        ///< world rank
-  char *local = nullptr;  ///< origin buffer: source of put/acc, destination of get
-  uint64_t remote = 0;    ///< target address
-  uint64_t bytes = 0;
-  uint8_t elem = 0;       ///< ElemType (acc) or RmwKind (rmw)
+  int target = -1;      ///< world rank
+  Layout local;         ///< origin side: source of put/acc, destination of get
+  Layout remote;        ///< target side
+  bool blocks = false;  ///< move segment by segment instead of packing
+  uint64_t offset = 0;  ///< first byte of the packed streams this transfer covers
+  uint64_t bytes = 0;   ///< bytes moved (from offset)
+  uint8_t elem = 0;     ///< ElemType (acc) or RmwKind (rmw)
   unsigned char scale[16] = {};
-  int64_t operand = 0;    ///< rmw operand
-  void *result = nullptr; ///< rmw: where the old value goes
+  int64_t operand = 0;     ///< rmw operand
+  void *result = nullptr;  ///< rmw: where the old value goes
+
+  /// A contiguous transfer of `bytes` between local and remote addresses.
+  static Transfer contiguous(Op op, int target, void *local, uint64_t remote, uint64_t bytes);
 };
 
 class Runtime {
@@ -52,7 +59,12 @@ class Runtime {
 
   // --- data movement (arguments already checked at the API edge) ---
   /// Start an operation; returns its handle (already complete for local ones).
+  /// A packed transfer larger than COMEX_PACK_BUFFER runs in rounds: all but
+  /// the last complete before this returns.
   int submit(const Transfer &t);
+  /// Choose how a strided/vector transfer moves (contiguous path, blocks or
+  /// packing) and simplify its layouts accordingly.
+  void plan(Transfer *t) const;
   /// A handle that is already complete.
   int done_handle() const { return pool_.done_handle(); }
   /// Wait for a handle; throws comex::Error when the operation failed.
@@ -78,16 +90,22 @@ class Runtime {
 
   struct Slot {
     std::vector<MPI_Request> reqs;
-    std::vector<int> expect;   ///< expected byte count per request (-1: a send)
-    std::vector<char> buf;     ///< header (+ eager payload), then the reply
+    std::vector<int> expect;    ///< expected byte count per request (-1: a send)
+    std::vector<char> msg;      ///< header, layout, eager payload
+    std::vector<char> staging;  ///< packed data of a non-contiguous local side
+    Reply reply{};
     int target = -1;
     Op op = Op::kPut;
     uint8_t elem = 0;
     void *result = nullptr;
+    bool unpack = false;        ///< get: scatter `staging` into `local` when done
+    Layout local;
+    uint64_t offset = 0;
   };
 
   void run_local(const Transfer &t);
   int acquire_slot(std::unique_lock<std::mutex> &lock);
+  int submit_one(const Transfer &t);
   void post(int s, const Transfer &t);
   /// Under pool_mu_: complete `handle` if its requests are done.  Returns
   /// true when complete; *error receives a failure message, if any.

@@ -1,0 +1,151 @@
+// layout.h -- where the bytes of one side of a transfer live.
+//
+// A Layout is a sequence of (address, length) segments, described compactly:
+// contiguous, strided (COMEX_MAX_STRIDE_LEVEL levels), or vector (groups of
+// equal-length segments).  Contiguous, strided and vector transfers all go
+// through one submit path; only the Layout differs.  A Cursor walks a
+// Layout so that data can be packed or scattered piece by piece.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace comex {
+
+constexpr int kMaxStrideLevels = 8;
+
+struct Layout {
+  enum class Kind : uint8_t { kContig = 0, kStrided = 1, kVector = 2 };
+  struct Group {  // vector: `addrs.size()` segments of `bytes` each
+    uint64_t bytes = 0;
+    std::vector<uint64_t> addrs;
+  };
+
+  Kind kind = Kind::kContig;
+  uint64_t base = 0;                        // contiguous and strided
+  uint64_t bytes = 0;                       // contiguous
+  int levels = 0;                           // strided
+  int64_t count[kMaxStrideLevels + 1] = {}; // strided: count[0] bytes, then blocks
+  int64_t stride[kMaxStrideLevels] = {};    // strided: byte strides
+  std::vector<Group> groups;                // vector
+
+  static Layout contiguous(uint64_t base, uint64_t bytes);
+  /// Strided layout; arguments must already be checked (check_strided).
+  static Layout strided(uint64_t base, const int *stride, const int *count, int levels);
+
+  uint64_t total() const;          ///< bytes in all segments
+  uint64_t segments() const;       ///< number of segments
+  uint64_t segment_bytes() const;  ///< length of the smallest segment
+  /// A strided layout whose blocks touch is really contiguous: simplify it.
+  void simplify();
+  /// Lowest address and one past the highest address touched.
+  void bounds(uint64_t *lo, uint64_t *hi) const;
+  /// Call fn(addr, len) for every segment in order; stops early if fn returns false.
+  template <class F>
+  bool for_each_segment(F fn) const;
+
+  /// Compact wire form and back (decode throws comex::Error when malformed).
+  void encode(std::vector<char> *out) const;
+  size_t encoded_size() const;
+  static Layout decode(const char *buf, size_t len);
+};
+
+class AllocTable;
+/// True when every byte of `l` lies in comex_malloc memory of `rank` (a
+/// strided layout within one block).
+bool layout_inside(const AllocTable &t, int rank, const Layout &l);
+
+/// Check strided arguments of a user call; throws comex::Error naming the
+/// argument (`side` is "src" or "dst").
+void check_strided(const int *stride, const int *count, int levels, const char *side);
+
+/// Walks a Layout byte by byte, in segment order.
+class Cursor {
+ public:
+  explicit Cursor(const Layout &l);
+  /// Visit the next `n` bytes as segments: fn(char *addr, size_t len, size_t consumed_before).
+  template <class F>
+  void visit(uint64_t n, F fn);
+  /// Copy the next n bytes of the layout into `out`.
+  void pack(char *out, uint64_t n);
+  /// Scatter n bytes from `in` into the next bytes of the layout.
+  void unpack(const char *in, uint64_t n);
+  /// Move past the next n bytes.
+  void skip(uint64_t n) {
+    visit(n, [](char *, size_t, size_t) {});
+  }
+  uint64_t remaining() const { return remaining_; }
+
+ private:
+  void next_segment();
+  const Layout &l_;
+  uint64_t remaining_;
+  // current segment
+  uint64_t seg_addr_ = 0, seg_left_ = 0;
+  // strided position
+  int64_t idx_[kMaxStrideLevels + 1] = {};
+  // vector position
+  size_t group_ = 0, item_ = 0;
+  bool started_ = false;
+};
+
+// ---------------------------------------------------------------------------
+
+template <class F>
+bool Layout::for_each_segment(F fn) const {
+  switch (kind) {
+    case Kind::kContig:
+      return bytes == 0 || fn(base, bytes);
+    case Kind::kStrided: {
+      int64_t idx[kMaxStrideLevels + 1] = {};
+      for (;;) {
+        uint64_t addr = base;
+        for (int i = 1; i <= levels; ++i) addr += uint64_t(idx[i] * stride[i - 1]);
+        if (!fn(addr, uint64_t(count[0]))) return false;
+        int i = 1;
+        while (i <= levels && ++idx[i] == count[i]) idx[i++] = 0;
+        if (i > levels) return true;
+      }
+    }
+    case Kind::kVector:
+      for (const Group &g : groups)
+        for (uint64_t a : g.addrs)
+          if (g.bytes && !fn(a, g.bytes)) return false;
+      return true;
+  }
+  return true;
+}
+
+template <class F>
+void Cursor::visit(uint64_t n, F fn) {
+  uint64_t done = 0;
+  while (done < n) {
+    if (seg_left_ == 0) next_segment();
+    uint64_t take = seg_left_ < n - done ? seg_left_ : n - done;
+    fn(reinterpret_cast<char *>(seg_addr_), size_t(take), size_t(done));
+    seg_addr_ += take;
+    seg_left_ -= take;
+    done += take;
+    remaining_ -= take;
+  }
+}
+
+/// The payload pieces of a transfer, identical at origin and target: in
+/// blocks mode (and for a contiguous layout) each segment split at `piece`,
+/// fn(segment address + offset, length); otherwise `piece`-sized runs of the
+/// packed stream of `bytes` bytes, fn(0, length).
+template <class F>
+void for_each_piece(const Layout &l, bool blocks, uint64_t bytes, uint64_t piece, F fn) {
+  if (blocks || l.kind == Layout::Kind::kContig) {
+    l.for_each_segment([&](uint64_t a, uint64_t len) {
+      for (uint64_t off = 0; off < len; off += piece) fn(a + off, len - off < piece ? len - off : piece);
+      return true;
+    });
+  } else {
+    for (uint64_t off = 0; off < bytes; off += piece) fn(uint64_t(0), bytes - off < piece ? bytes - off : piece);
+  }
+}
+
+}  // namespace comex
