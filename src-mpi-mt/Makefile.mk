@@ -4,7 +4,7 @@ libcomex_la_SOURCES = \
   src-mpi-mt/api.h src-mpi-mt/api_common.cc src-mpi-mt/api_init.cc \
   src-mpi-mt/api_group.cc src-mpi-mt/api_memory.cc src-mpi-mt/api_rma.cc \
   src-mpi-mt/api_sync.cc src-mpi-mt/api_strided.cc src-mpi-mt/api_vector.cc \
-  src-mpi-mt/api_pending.cc \
+  src-mpi-mt/api_mutex.cc src-mpi-mt/mutex.h src-mpi-mt/mutex.cc src-mpi-mt/mutex_ops.cc \
   src-mpi-mt/runtime.h src-mpi-mt/runtime.cc src-mpi-mt/memory.cc \
   src-mpi-mt/group.h src-mpi-mt/group.cc \
   src-mpi-mt/handle_pool.h src-mpi-mt/handle_pool.cc \

@@ -10,8 +10,8 @@
 
 namespace comex {
 
-Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs)
-    : cfg_(cfg), allocs_(allocs) {
+Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable &mutexes)
+    : cfg_(cfg), allocs_(allocs), mutexes_(mutexes) {
   am_ = Comm::dup(world);
   reply_ = Comm::dup(world);
   data_ = Comm::dup(world);

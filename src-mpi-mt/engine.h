@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "log.h"
 #include "mpi_util.h"
+#include "mutex.h"
 #include "packet.h"
 
 namespace comex {
@@ -23,7 +24,7 @@ class Engine {
  public:
   /// `world` is the library's world communicator; three private duplicates
   /// carry requests, replies and payload pieces.
-  Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs);
+  Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable &mutexes);
   ~Engine();
   Engine(const Engine &) = delete;
   Engine &operator=(const Engine &) = delete;
@@ -75,6 +76,14 @@ class Engine {
   void on_rmw(int source, const Header &h, const char *payload);
   void on_fence(int source, const Header &h, const char *payload);
   void on_terminate(int source, const Header &h, const char *payload);
+  void on_lock(int source, const Header &h, const char *payload);
+  void on_unlock(int source, const Header &h, const char *payload);
+
+ public:
+  /// Hand mutex to `w` (a reply to a remote rank, or a local thread's flag).
+  void grant(const MutexTable::Waiter &w, int status = 0);
+
+ private:
 
   bool layout_ok(int source, const Layout &l, const char *what);
   void send_reply(int source, int tag, const Reply &r);
@@ -85,6 +94,7 @@ class Engine {
 
   const Config &cfg_;
   AllocTable &allocs_;
+  MutexTable &mutexes_;
   Comm am_, reply_, data_;
   int rank_ = -1;
 

@@ -14,6 +14,7 @@ namespace comex {
 const Engine::Handler Engine::kHandlers[size_t(Op::kCount)] = {
     &Engine::on_put, &Engine::on_get,   &Engine::on_acc,
     &Engine::on_rmw, &Engine::on_fence, &Engine::on_terminate,
+    &Engine::on_lock, &Engine::on_unlock,
 };
 
 namespace {
@@ -146,6 +147,41 @@ void Engine::on_fence(int source, const Header &h, const char *) {
   // Requests from one origin are served in order, one server at a time, so
   // everything that origin sent before the fence is applied by now.
   send_reply(source, h.tag, Reply{});
+}
+
+void Engine::grant(const MutexTable::Waiter &w, int status) {
+  if (w.flag) {
+    w.flag->store(true, std::memory_order_release);
+    return;
+  }
+  Reply r{};
+  r.status = status;
+  send_reply(w.rank, w.tag, r);
+}
+
+void Engine::on_lock(int source, const Header &h, const char *) {
+  MutexTable::Waiter w;
+  w.rank = source;
+  w.tag = h.tag;
+  switch (mutexes_.acquire(int(h.addr), w)) {
+    case MutexTable::Result::kGranted: grant(w); break;
+    case MutexTable::Result::kQueued: break;  // granted by a later unlock
+    case MutexTable::Result::kInvalid:
+      log_line("refused lock of mutex %llu from rank %d: no such mutex", (unsigned long long)h.addr,
+               source);
+      grant(w, 1);
+      break;
+  }
+}
+
+void Engine::on_unlock(int source, const Header &h, const char *) {
+  std::optional<MutexTable::Waiter> next;
+  if (mutexes_.release(int(h.addr), source, &next) == MutexTable::Result::kInvalid) {
+    log_line("refused unlock of mutex %llu from rank %d: it does not hold it",
+             (unsigned long long)h.addr, source);
+    return;
+  }
+  if (next) grant(*next);
 }
 
 void Engine::on_terminate(int source, const Header &, const char *) {

@@ -20,6 +20,8 @@ enum class Op : uint8_t {
   kRmw,        ///< atomic swap / fetch-and-add at addr, reply the old value
   kFence,      ///< reply once every earlier request from this origin is applied
   kTerminate,  ///< stop the progress thread (from self only)
+  kLock,       ///< queue for mutex `addr`; reply when granted
+  kUnlock,     ///< release mutex `addr` (no reply; the next waiter is granted)
   kCount
 };
 
@@ -49,10 +51,10 @@ inline uint64_t piece_count(uint64_t bytes, uint64_t piece) {
   return bytes == 0 ? 1 : (bytes + piece - 1) / piece;
 }
 
-/// Reply to kRmw and kFence.
+/// Reply to kRmw, kFence and kLock.
 struct Reply {
   int64_t value;   ///< old value (rmw)
-  int32_t status;  ///< 0 = applied, 1 = refused by the target
+  int32_t status;  ///< 0 = applied (granted), 1 = refused by the target
   int32_t reserved;
 };
 

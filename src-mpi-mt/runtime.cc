@@ -39,7 +39,7 @@ Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
     fenced_[i].store(0);
   }
   for (Slot &s : slots_) s.msg.reserve(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
-  engine_ = std::make_unique<Engine>(comm, cfg_, allocs_);
+  engine_ = std::make_unique<Engine>(comm, cfg_, allocs_, mutexes_);
   engine_->start();
 }
 
@@ -281,7 +281,11 @@ void Runtime::post(int s, const Transfer &t) {
     }
     case Op::kRmw:
     case Op::kFence:
+    case Op::kLock:
       recv(&sl.reply, sizeof(Reply));
+      send_msg();
+      break;
+    case Op::kUnlock:
       send_msg();
       break;
     default:
@@ -313,9 +317,10 @@ bool Runtime::poll_locked(int handle, std::string *error) {
     c.skip(sl.offset);
     c.unpack(sl.staging.data(), sl.staging.size());
   }
-  if (error->empty() && (sl.op == Op::kRmw || sl.op == Op::kFence)) {
+  if (error->empty() && (sl.op == Op::kRmw || sl.op == Op::kFence || sl.op == Op::kLock)) {
     if (sl.reply.status != 0) {
-      *error = format("rmw at rank %d was refused by the target", sl.target);
+      *error = format("%s at rank %d was refused by the target",
+                      sl.op == Op::kLock ? "lock" : "rmw", sl.target);
     } else if (sl.op == Op::kRmw) {
       if (rmw_width(static_cast<RmwKind>(sl.elem)) == sizeof(int)) {
         int v = int(sl.reply.value);

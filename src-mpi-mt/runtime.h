@@ -6,7 +6,9 @@
 #include <mpi.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <thread>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "group.h"
 #include "handle_pool.h"
 #include "layout.h"
+#include "mutex.h"
 #include "packet.h"
 
 namespace comex {
@@ -79,6 +82,12 @@ class Runtime {
   void fence(const std::vector<int> &world_ranks);
   void barrier(Group &g);
 
+  // --- mutexes (world ranks) ---
+  void create_mutexes(int num);
+  void destroy_mutexes();
+  void lock(int mutex, int proc);
+  void unlock(int mutex, int proc);
+
   // --- memory ---
   void malloc_collective(void **ptr_arr, size_t bytes, Group &g);
   void free_collective(void *ptr, Group &g);
@@ -119,6 +128,7 @@ class Runtime {
   int rank_ = -1, size_ = 0;
   AllocTable allocs_;
   GroupTable groups_;
+  MutexTable mutexes_;
   std::unique_ptr<Engine> engine_;
 
   std::mutex pool_mu_;
@@ -126,6 +136,9 @@ class Runtime {
   std::vector<Slot> slots_;
   std::unique_ptr<std::atomic<uint64_t>[]> issued_;  ///< puts/accs issued per target
   std::unique_ptr<std::atomic<uint64_t>[]> fenced_;  ///< issued_ covered by a completed fence
+
+  std::mutex held_mu_;
+  std::map<std::pair<int, int>, std::thread::id> held_;  ///< (owner, mutex) held by our threads
 
   std::mutex own_mu_;
   std::unordered_map<void *, size_t> own_blocks_;  ///< this rank's comex_malloc memory
