@@ -20,4 +20,37 @@ MPI_JOBS = \
   testing/mpi/errors-np1.mpi testing/mpi/errors-np2.mpi testing/mpi/errors-np4.mpi
 TESTS += $(MPI_JOBS)
 EXTRA_DIST += $(MPI_JOBS) testing/run_mpi_test.sh
+
+# Strided, vector, mutex and multi-threading suites; strided and vector also
+# run with tiny split sizes so every transfer is cut into many pieces/rounds.
+check_PROGRAMS += testing/mpi/test_strided testing/mpi/test_vector \
+  testing/mpi/test_mutex testing/mpi/test_threads
+
+testing_mpi_test_strided_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_strided.cc \
+  testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_strided_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
+testing_mpi_test_strided_LDADD = $(MPI_TEST_LDADD)
+
+testing_mpi_test_vector_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_vector.cc \
+  testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_vector_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
+testing_mpi_test_vector_LDADD = $(MPI_TEST_LDADD)
+
+testing_mpi_test_mutex_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_mutex.cc \
+  testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_mutex_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
+testing_mpi_test_mutex_LDADD = $(MPI_TEST_LDADD)
+
+testing_mpi_test_threads_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_threads.cc \
+  testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_threads_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
+testing_mpi_test_threads_LDADD = $(MPI_TEST_LDADD)
+
+MPI_JOBS += \
+  testing/mpi/strided-np1.mpi testing/mpi/strided-np2.mpi testing/mpi/strided-np4.mpi \
+  testing/mpi/strided-np2-split.mpi \
+  testing/mpi/vector-np1.mpi testing/mpi/vector-np2.mpi testing/mpi/vector-np4.mpi \
+  testing/mpi/vector-np2-split.mpi \
+  testing/mpi/mutex-np1.mpi testing/mpi/mutex-np2.mpi testing/mpi/mutex-np4.mpi \
+  testing/mpi/threads-np1.mpi testing/mpi/threads-np2.mpi testing/mpi/threads-np4.mpi
 endif

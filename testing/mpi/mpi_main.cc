@@ -8,31 +8,44 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <ctime>
+#include <string>
 
 #include "comex.h"
 #include "test_util.h"
 
 namespace {
 
-// Prints each failed assertion as "[rank R] file:line: Suite.Test" followed by
-// the message, so failures on ranks other than 0 are visible.
+// Prints each failed assertion as "[rank R] file:line: Failure in Suite.Test"
+// followed by the message, so failures on ranks other than 0 are visible.
+// (The test name is remembered at its start: OnTestPartResult runs under
+// GoogleTest's lock, where UnitTest::current_test_info() would deadlock.)
 class RankFailurePrinter : public ::testing::EmptyTestEventListener {
  public:
   explicit RankFailurePrinter(int rank) : rank_(rank) {}
 
+  void OnTestStart(const ::testing::TestInfo &info) override {
+    test_ = std::string(info.test_suite_name()) + "." + info.name();
+  }
+  void OnTestEnd(const ::testing::TestInfo &info) override {
+    if (info.result()->Failed()) {
+      std::fprintf(stderr, "[rank %d] FAILED %s\n", rank_, test_.c_str());
+      std::fflush(stderr);
+    }
+    test_ = "(none)";
+  }
+
   void OnTestPartResult(const ::testing::TestPartResult &result) override {
     if (!result.failed()) return;
-    const ::testing::TestInfo *info =
-        ::testing::UnitTest::GetInstance()->current_test_info();
-    std::fprintf(stderr, "[rank %d] %s:%d: Failure in %s.%s\n%s\n", rank_,
+    std::fprintf(stderr, "[rank %d] %s:%d: Failure in %s\n%s\n", rank_,
                  result.file_name() ? result.file_name() : "?",
-                 result.line_number(), info ? info->test_suite_name() : "?",
-                 info ? info->name() : "?", result.message());
+                 result.line_number(), test_.c_str(), result.message());
     std::fflush(stderr);
   }
 
  private:
   int rank_;
+  std::string test_ = "(none)";
 };
 
 // Starts every test together and keeps one test's traffic out of the next.
@@ -59,6 +72,12 @@ int main(int argc, char **argv) {
   ::testing::InitGoogleTest(&argc, argv);
 
   const int rank = mpitest::WorldRank();
+  // Tests are collective, so every rank runs them in the same order, also
+  // with --gtest_shuffle: rank 0 picks the seed.
+  int seed = GTEST_FLAG_GET(random_seed);
+  if (seed == 0) seed = static_cast<int>(std::time(nullptr) % 99999) + 1;
+  MPI_Bcast(&seed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  GTEST_FLAG_SET(random_seed, seed);
   ::testing::TestEventListeners &listeners =
       ::testing::UnitTest::GetInstance()->listeners();
   if (rank != 0) {
@@ -71,7 +90,7 @@ int main(int argc, char **argv) {
   int any_failed = failed;
   MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   if (rank == 0 && any_failed && !failed) {
-    std::fprintf(stderr, "[rank 0] tests failed on other ranks (see above)\n");
+    std::fprintf(stderr, "[rank 0] tests failed on other ranks (see the [rank N] lines)\n");
   }
 
   int rc = any_failed;

@@ -76,7 +76,6 @@ TEST(Lifecycle, InitializedAndWorldGroup) {
 TEST(Lifecycle, SecondInitIsHarmless) {
   EXPECT_EQ(comex_init(), COMEX_SUCCESS);
   EXPECT_EQ(comex_initialized(), 1);
-  EXPECT_GT(WorldSize(), 0);
   // The library still works: a put to the right neighbour.
   const int me = WorldRank(), n = WorldSize();
   SharedBlock blk(64);
@@ -142,20 +141,21 @@ TEST_P(Contiguous, BlockingPutGet) {
   }
 }
 
-// Completes handle h (to target t) in one of four ways, chosen by t.
-void CompleteVariously(comex_request_t *h, int t) {
+// Completes handle h (to target t) in one of three ways chosen by t, or
+// leaves it to a later comex_wait_all (returns false then).
+bool CompleteVariously(comex_request_t *h, int t) {
   switch (t % 4) {
     case 0:
       EXPECT_EQ(comex_wait(h), COMEX_SUCCESS);
-      break;
+      return true;
     case 1:
       EXPECT_TRUE(TestUntilDone(h));
-      break;
+      return true;
     case 2:
       EXPECT_EQ(comex_wait_proc(t, kWorld), COMEX_SUCCESS);
-      break;
+      return true;
     default:
-      break;  // left to comex_wait_all
+      return false;
   }
 }
 
@@ -174,8 +174,15 @@ TEST_P(Contiguous, NonBlockingPutGet) {
                           static_cast<int>(size), t, kWorld, &h[t]),
               COMEX_SUCCESS);
   }
-  for (int t = 0; t < n; ++t) CompleteVariously(&h[t], t);
+  // Once a put is locally complete its source may be overwritten: if the
+  // completion call returned early, the target sees the zeros.
+  std::vector<bool> done(n);
+  for (int t = 0; t < n; ++t) {
+    done[t] = CompleteVariously(&h[t], t);
+    if (done[t]) std::fill(src[t].begin(), src[t].end(), 0);
+  }
   EXPECT_EQ(comex_wait_all(kWorld), COMEX_SUCCESS);
+  for (auto &s : src) std::fill(s.begin(), s.end(), 0);
   ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
 
   for (int o = 0; o < n; ++o)
@@ -191,11 +198,21 @@ TEST_P(Contiguous, NonBlockingPutGet) {
                           static_cast<int>(size), t, kWorld, &h[t]),
               COMEX_SUCCESS);
   }
-  for (int t = 0; t < n; ++t) CompleteVariously(&h[t], t);
+  // A get's data must be there as soon as its completion call returns.
+  for (int t = 0; t < n; ++t) {
+    done[t] = CompleteVariously(&h[t], t);
+    if (done[t]) {
+      EXPECT_TRUE(MatchesPattern(dst[t].data(), size, (me + t) % n, t, 11))
+          << "nbget from target " << t;
+    }
+  }
   EXPECT_EQ(comex_wait_all(kWorld), COMEX_SUCCESS);
-  for (int t = 0; t < n; ++t)
-    EXPECT_TRUE(MatchesPattern(dst[t].data(), size, (me + t) % n, t, 11))
-        << "nbget from target " << t;
+  for (int t = 0; t < n; ++t) {
+    if (!done[t]) {
+      EXPECT_TRUE(MatchesPattern(dst[t].data(), size, (me + t) % n, t, 11))
+          << "nbget from target " << t << " after comex_wait_all";
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, Contiguous, ::testing::ValuesIn(kSizes),
@@ -212,7 +229,7 @@ TEST(Completion, BarrierCompletesNonBlockingPuts) {
   std::vector<comex_request_t> h(n);
   for (int t = 0; t < n; ++t) {
     src[t] = PatternVector(size, me, t, 12);
-    ASSERT_EQ(comex_nbput(src[t].data(), blk.at(t, me * size),
+    EXPECT_EQ(comex_nbput(src[t].data(), blk.at(t, me * size),
                           static_cast<int>(size), t, kWorld, &h[t]),
               COMEX_SUCCESS);
   }
@@ -482,77 +499,124 @@ TEST(Accumulate, ConcurrentManyTimes) {
 // Read-modify-write
 // ---------------------------------------------------------------------------
 
-// Every rank adds to a counter on every rank; the old values returned for
-// each counter are exactly 0, 1, ..., total-1 (times the increment), each
-// once, and one origin sees its own values increase.
-TEST(Rmw, FetchAndAddReturnsEachValueOnce) {
+// The values, sorted, are exactly base, base + step, ..., each once.
+::testing::AssertionResult EachOnce(std::vector<long> values, long base,
+                                    long step, size_t count) {
+  if (values.size() != count)
+    return ::testing::AssertionFailure()
+           << values.size() << " values, expected " << count;
+  std::sort(values.begin(), values.end());
+  std::vector<long> expect(count);
+  for (size_t v = 0; v < count; ++v) expect[v] = base + step * long(v);
+  return ElementsEqual(values.data(), expect.data(), count);
+}
+
+// Old values returned to one origin by one target must increase (operations
+// from one origin to one target are applied in order).
+::testing::AssertionResult Increasing(const std::vector<long> &values) {
+  for (size_t k = 1; k < values.size(); ++k)
+    if (values[k] <= values[k - 1])
+      return ::testing::AssertionFailure()
+             << "old value " << values[k] << " after " << values[k - 1];
+  return ::testing::AssertionSuccess();
+}
+
+constexpr long kLongBase = 1L << 40;  // long counters start beyond 32 bits
+constexpr int kLongStep = 3;
+
+// Block of two counters: a long at offset 0, an int at offset 8.
+void InitCounters(SharedBlock &blk) {
+  long *mine = reinterpret_cast<long *>(blk.mine());
+  mine[0] = kLongBase;
+  mine[1] = 0;
+}
+int *IntCounter(const SharedBlock &blk) {
+  return reinterpret_cast<int *>(blk.mine() + sizeof(long));
+}
+long *LongCounter(const SharedBlock &blk) {
+  return reinterpret_cast<long *>(blk.mine());
+}
+
+// All ranks (the owner too, locally) add to one int and one long counter on
+// rank 0 many times; the old values returned are 0 .. total-1 (times the
+// step) each exactly once.
+TEST(Rmw, FetchAndAddOneCounterFromAll) {
   const int me = WorldRank(), n = WorldSize();
-  const int kOpsPerOrigin = 96;  // spread round-robin over the targets
-  const long kLongBase = 1L << 40;
-  const int kLongStep = 3;
+  const int kOps = 200;
   SharedBlock blk(2 * sizeof(long));
   ASSERT_TRUE(blk.ok());
-  long *mine = reinterpret_cast<long *>(blk.mine());
-  mine[0] = kLongBase;  // long counter
-  mine[1] = 0;          // its first 4 bytes are the int counter
+  InitCounters(blk);
   ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
 
-  // Record (target, old) for both kinds.
-  std::vector<long> rec(4 * kOpsPerOrigin);
+  std::vector<long> iold(kOps, -1), lold(kOps, -1);
+  int failures = 0;
+  for (int j = 0; j < kOps; ++j) {
+    int iv = -1;
+    failures += comex_rmw(COMEX_FETCH_AND_ADD, &iv, blk.at(0, sizeof(long)),
+                          1, 0, kWorld) != COMEX_SUCCESS;
+    failures += comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lold[j], blk.at(0),
+                          kLongStep, 0, kWorld) != COMEX_SUCCESS;
+    iold[j] = iv;
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_TRUE(Increasing(iold)) << "int";
+  EXPECT_TRUE(Increasing(lold)) << "long";
+  ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
+
+  const std::vector<long> iall = AllGather(iold, WorldComm());
+  const std::vector<long> lall = AllGather(lold, WorldComm());
+  if (me == 0) {
+    const size_t total = size_t(n) * kOps;
+    EXPECT_TRUE(EachOnce(iall, 0, 1, total)) << "int old values";
+    EXPECT_TRUE(EachOnce(lall, kLongBase, kLongStep, total))
+        << "long old values";
+    EXPECT_EQ(*IntCounter(blk), long(total));
+    EXPECT_EQ(*LongCounter(blk), kLongBase + kLongStep * long(total));
+  }
+}
+
+// Every rank adds to the counters of every rank (round robin), so every
+// target serves all origins at once; per target the same guarantees hold.
+TEST(Rmw, FetchAndAddEveryTarget) {
+  const int me = WorldRank(), n = WorldSize();
+  const int kOpsPerOrigin = 96;  // a multiple of 1, 2, 3 and 4
+  SharedBlock blk(2 * sizeof(long));
+  ASSERT_TRUE(blk.ok());
+  InitCounters(blk);
+  ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
+
+  // iold[t], lold[t]: this origin's old values from target t.
+  std::vector<std::vector<long>> iold(n), lold(n);
+  int failures = 0;
   for (int j = 0; j < kOpsPerOrigin; ++j) {
     const int t = (me + j) % n;
-    int iold = -1;
-    long lold = -1;
-    EXPECT_EQ(comex_rmw(COMEX_FETCH_AND_ADD, &iold, blk.at(t, sizeof(long)), 1,
-                        t, kWorld),
-              COMEX_SUCCESS);
-    EXPECT_EQ(comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lold, blk.at(t), kLongStep,
-                        t, kWorld),
-              COMEX_SUCCESS);
-    rec[4 * j + 0] = t;
-    rec[4 * j + 1] = iold;
-    rec[4 * j + 2] = t;
-    rec[4 * j + 3] = lold;
+    int iv = -1;
+    long lv = -1;
+    failures += comex_rmw(COMEX_FETCH_AND_ADD, &iv, blk.at(t, sizeof(long)),
+                          1, t, kWorld) != COMEX_SUCCESS;
+    failures += comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lv, blk.at(t), kLongStep,
+                          t, kWorld) != COMEX_SUCCESS;
+    iold[t].push_back(iv);
+    lold[t].push_back(lv);
   }
-  // Ops from one origin to one target are applied in order.
+  EXPECT_EQ(failures, 0);
   for (int t = 0; t < n; ++t) {
-    long last_i = -1, last_l = -1;
-    for (int j = 0; j < kOpsPerOrigin; ++j) {
-      if (rec[4 * j] != t) continue;
-      EXPECT_GT(rec[4 * j + 1], last_i) << "int old values not increasing";
-      EXPECT_GT(rec[4 * j + 3], last_l) << "long old values not increasing";
-      last_i = rec[4 * j + 1];
-      last_l = rec[4 * j + 3];
-    }
+    EXPECT_TRUE(Increasing(iold[t])) << "int, target " << t;
+    EXPECT_TRUE(Increasing(lold[t])) << "long, target " << t;
   }
   ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
 
-  const int total = kOpsPerOrigin;  // per target, summed over origins
-  const long final_long = kLongBase + static_cast<long>(kLongStep) * total;
-  EXPECT_EQ(mine[0], final_long);
-  EXPECT_EQ(*reinterpret_cast<int *>(&mine[1]), total);
-
-  std::vector<long> all = AllGather(rec, WorldComm());
-  if (me == 0) {
-    for (int t = 0; t < n; ++t) {
-      std::vector<long> ivals, lvals;
-      for (size_t r = 0; r < all.size(); r += 4) {
-        if (all[r] == t) ivals.push_back(all[r + 1]);
-        if (all[r + 2] == t) lvals.push_back(all[r + 3]);
-      }
-      std::sort(ivals.begin(), ivals.end());
-      std::sort(lvals.begin(), lvals.end());
-      std::vector<long> iexp(total), lexp(total);
-      for (int v = 0; v < total; ++v) {
-        iexp[v] = v;
-        lexp[v] = kLongBase + static_cast<long>(kLongStep) * v;
-      }
-      ASSERT_EQ(ivals.size(), iexp.size());
-      ASSERT_EQ(lvals.size(), lexp.size());
-      EXPECT_TRUE(ElementsEqual(ivals.data(), iexp.data(), total))
-          << "int fetch-and-add old values on target " << t;
-      EXPECT_TRUE(ElementsEqual(lvals.data(), lexp.data(), total))
-          << "long fetch-and-add old values on target " << t;
+  // Every target sees kOpsPerOrigin / n operations from each origin.
+  const size_t total = kOpsPerOrigin;
+  EXPECT_EQ(*IntCounter(blk), long(total));
+  EXPECT_EQ(*LongCounter(blk), kLongBase + kLongStep * long(total));
+  for (int t = 0; t < n; ++t) {
+    const std::vector<long> iall = AllGather(iold[t], WorldComm());
+    const std::vector<long> lall = AllGather(lold[t], WorldComm());
+    if (me == t) {
+      EXPECT_TRUE(EachOnce(iall, 0, 1, total)) << "int old values";
+      EXPECT_TRUE(EachOnce(lall, kLongBase, kLongStep, total))
+          << "long old values";
     }
   }
 }
@@ -707,9 +771,11 @@ TEST(NonBlocking, TestLoopCompletesGet) {
     const int t = (me + 1) % n;
     std::vector<uint8_t> dst(size, 0);
     comex_request_t h;
-    ASSERT_EQ(comex_nbget(blk.at(t), dst.data(), static_cast<int>(size), t,
-                          kWorld, &h),
-              COMEX_SUCCESS);
+    if (comex_nbget(blk.at(t), dst.data(), static_cast<int>(size), t, kWorld,
+                    &h) != COMEX_SUCCESS) {
+      ADD_FAILURE() << "comex_nbget of " << size << " bytes failed";
+      continue;  // not return: the next round is collective
+    }
     EXPECT_TRUE(TestUntilDone(&h)) << size << " bytes";
     EXPECT_TRUE(MatchesPattern(dst.data(), size, t, t, 20)) << size << " bytes";
   }
@@ -928,9 +994,10 @@ void ExerciseGroup(comex_group_t g, const std::vector<int> &world) {
   // Data: member p's block has a slot per member; the pattern names world
   // ranks, so a wrong group-to-world translation is caught.
   const size_t kSlot = 10000 + 1;
-  SharedBlock blk(m * kSlot + m * sizeof(int), g);
+  const size_t kCounters = (m * kSlot + 7) & ~size_t{7};  // aligned ints
+  SharedBlock blk(kCounters + m * sizeof(int), g);
   ASSERT_TRUE(blk.ok());
-  int *counters = reinterpret_cast<int *>(blk.mine() + m * kSlot);
+  int *counters = reinterpret_cast<int *>(blk.mine() + kCounters);
   for (int i = 0; i < m; ++i) counters[i] = 0;
   EXPECT_EQ(comex_barrier(g), COMEX_SUCCESS);
   std::vector<std::vector<uint8_t>> src(m);
@@ -944,7 +1011,7 @@ void ExerciseGroup(comex_group_t g, const std::vector<int> &world) {
     int val = me_world + 1;
     for (int q = 0; q < m; ++q) {
       EXPECT_EQ(comex_acc(COMEX_ACC_INT, &scale, &val,
-                          blk.at(p, m * kSlot + q * sizeof(int)), sizeof(int),
+                          blk.at(p, kCounters + q * sizeof(int)), sizeof(int),
                           p, g),
                 COMEX_SUCCESS);
     }
@@ -974,9 +1041,11 @@ TEST(Groups, EvenRanks) {
   for (int w = 0; w < n; w += 2) evens.push_back(w);
   if (me % 2 == 0) {
     comex_group_t g = COMEX_GROUP_NULL;
-    ASSERT_EQ(comex_group_create(static_cast<int>(evens.size()), evens.data(),
+    std::vector<int> list = evens;
+    ASSERT_EQ(comex_group_create(static_cast<int>(list.size()), list.data(),
                                  COMEX_GROUP_WORLD, &g),
               COMEX_SUCCESS);
+    EXPECT_EQ(list, evens) << "comex_group_create changed pid_list";
     EXPECT_NE(g, COMEX_GROUP_WORLD);
     EXPECT_NE(g, COMEX_GROUP_NULL);
     ExerciseGroup(g, evens);
@@ -993,13 +1062,16 @@ TEST(Groups, ReversedOrderAndSubgroup) {
   std::vector<int> rev(n);
   for (int i = 0; i < n; ++i) rev[i] = n - 1 - i;
   comex_group_t g = COMEX_GROUP_NULL;
-  ASSERT_EQ(comex_group_create(n, rev.data(), COMEX_GROUP_WORLD, &g),
+  std::vector<int> list = rev;
+  ASSERT_EQ(comex_group_create(n, list.data(), COMEX_GROUP_WORLD, &g),
             COMEX_SUCCESS);
+  EXPECT_EQ(list, rev) << "comex_group_create changed pid_list";
   ExerciseGroup(g, rev);
 
-  // Members 0 and (if present) 2 of the reversed group.
+  // Members 2 and 0 of the reversed group, in that order (member 0 alone
+  // with fewer than 3 ranks).
   std::vector<int> parent_ranks{0};
-  if (n >= 3) parent_ranks.push_back(2);
+  if (n >= 3) parent_ranks.insert(parent_ranks.begin(), 2);
   std::vector<int> sub_world;
   for (int r : parent_ranks) sub_world.push_back(rev[r]);
   int grank = -1;
@@ -1007,8 +1079,9 @@ TEST(Groups, ReversedOrderAndSubgroup) {
   if (std::find(parent_ranks.begin(), parent_ranks.end(), grank) !=
       parent_ranks.end()) {
     comex_group_t sub = COMEX_GROUP_NULL;
-    ASSERT_EQ(comex_group_create(static_cast<int>(parent_ranks.size()),
-                                 parent_ranks.data(), g, &sub),
+    std::vector<int> sub_list = parent_ranks;
+    ASSERT_EQ(comex_group_create(static_cast<int>(sub_list.size()),
+                                 sub_list.data(), g, &sub),
               COMEX_SUCCESS);
     ExerciseGroup(sub, sub_world);
     // Translation between the two groups.
@@ -1172,9 +1245,10 @@ TEST(Allocation, MemDevAndLocalBuffers) {
 
   uint8_t *src = static_cast<uint8_t *>(comex_malloc_local(kSize));
   uint8_t *dst = static_cast<uint8_t *>(comex_malloc_local(kSize));
-  ASSERT_NE(src, nullptr);
-  ASSERT_NE(dst, nullptr);
-  for (int t = 0; t < n; ++t) {
+  // No early return below: the barriers and comex_free_dev are collective.
+  const bool buffers = src != nullptr && dst != nullptr;
+  EXPECT_TRUE(buffers) << "comex_malloc_local returned NULL";
+  for (int t = 0; buffers && t < n; ++t) {
     FillPattern(src, kSize, me, t, 90);
     comex_request_t h;
     EXPECT_EQ(comex_nbput(src, static_cast<uint8_t *>(ptrs[t]) + me * kSize,
@@ -1186,7 +1260,7 @@ TEST(Allocation, MemDevAndLocalBuffers) {
   for (int o = 0; o < n; ++o)
     EXPECT_TRUE(MatchesPattern(mine + o * kSize, kSize, o, me, 90))
         << "slot " << o;
-  for (int t = 0; t < n; ++t) {
+  for (int t = 0; buffers && t < n; ++t) {
     std::memset(dst, 0, kSize);
     EXPECT_EQ(comex_get(static_cast<uint8_t *>(ptrs[t]) + me * kSize, dst,
                         kSize, t, kWorld),
@@ -1194,8 +1268,11 @@ TEST(Allocation, MemDevAndLocalBuffers) {
     EXPECT_TRUE(MatchesPattern(dst, kSize, me, t, 90)) << "from " << t;
   }
   EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
-  EXPECT_EQ(comex_free_local(src), COMEX_SUCCESS);
-  EXPECT_EQ(comex_free_local(dst), COMEX_SUCCESS);
+  for (uint8_t *p : {src, dst}) {
+    if (p) {
+      EXPECT_EQ(comex_free_local(p), COMEX_SUCCESS);
+    }
+  }
   EXPECT_EQ(comex_free_dev(mine, kWorld), COMEX_SUCCESS);
 }
 

@@ -394,7 +394,7 @@ TEST_F(Errors, MisalignedRmw) {
 // Handles and completion
 // ---------------------------------------------------------------------------
 
-TEST_F(Errors, NullHandlePointers) {
+TEST_F(Errors, BadHandles) {
   int iscale = 1;
   for (int t : targets_) {
     SCOPED_TRACE("target " + std::to_string(t));
@@ -407,6 +407,13 @@ TEST_F(Errors, NullHandlePointers) {
   EXPECT_FAIL(comex_wait(nullptr));
   EXPECT_FAIL(comex_test(nullptr, &status));
   EXPECT_EQ(status, 7);
+  // Values no call ever handed out.
+  for (comex_request_t bogus : {-5, INT_MIN, INT_MAX}) {
+    comex_request_t h = bogus;
+    EXPECT_FAIL(comex_wait(&h)) << " handle " << bogus;
+    EXPECT_FAIL(comex_test(&h, &status)) << " handle " << bogus;
+    EXPECT_EQ(status, 7);
+  }
   // A real handle with a null status pointer; the handle stays usable.
   std::vector<uint8_t> got(64, 0);
   comex_request_t h;
