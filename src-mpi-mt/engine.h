@@ -53,7 +53,13 @@ class Engine {
     while (!done()) {
       if (!serve_some() && now_ns() - start > spin_ns) std::this_thread::yield();
     }
+    observe_served();
   }
+  /// Order this thread after every request served so far.  What a server
+  /// thread wrote into our memory reaches us through MPI, whose internal
+  /// synchronisation tools such as ThreadSanitizer cannot see; this makes the
+  /// happens-before edge explicit (one acquire load).
+  void observe_served() const { (void)served_.load(std::memory_order_acquire); }
   /// wait_until for one MPI request.
   void wait_request(MPI_Request *req);
 
@@ -106,6 +112,7 @@ class Engine {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> waiters_{0};
+  std::atomic<uint64_t> served_{0};  // released after every request served
 };
 
 }  // namespace comex

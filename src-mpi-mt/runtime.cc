@@ -365,6 +365,7 @@ bool Runtime::test(int handle) {
     done = poll_locked(handle, &error);
   }
   if (!error.empty()) throw Error(error);
+  if (done) engine_->observe_served();
   return done;
 }
 
