@@ -35,6 +35,14 @@ void check_mutex(const MutexTable &t, int mutex, int proc, int size) {
   if (mutex < 0 || mutex >= t.count(proc))
     throw Error(format("mutex=%d is out of range [0, %d) of rank %d", mutex, t.count(proc), proc));
 }
+/// The request that locks or unlocks mutex `mutex` of world rank `proc`.
+Transfer mutex_request(Op op, int mutex, int proc) {
+  Transfer t;
+  t.op = op;
+  t.target = proc;
+  t.remote = Layout::contiguous(uint64_t(mutex), 0);
+  return t;
+}
 }  // namespace
 
 void Runtime::lock(int mutex, int proc) {
@@ -53,11 +61,7 @@ void Runtime::lock(int mutex, int proc) {
     if (mutexes_.acquire(mutex, w) == MutexTable::Result::kQueued)
       engine_->wait_until([&] { return granted.load(std::memory_order_acquire); });
   } else {
-    Transfer t;
-    t.op = Op::kLock;
-    t.target = proc;
-    t.remote = Layout::contiguous(uint64_t(mutex), 0);
-    wait(submit(t));
+    wait(submit(mutex_request(Op::kLock, mutex, proc)));
   }
   std::lock_guard<std::mutex> lock(held_mu_);
   held_[{proc, mutex}] = std::this_thread::get_id();
@@ -85,11 +89,7 @@ void Runtime::unlock(int mutex, int proc) {
       throw Error(format("mutex=%d of rank %d: internal state lost", mutex, proc));
     if (next) engine_->grant(*next);
   } else {
-    Transfer t;
-    t.op = Op::kUnlock;
-    t.target = proc;
-    t.remote = Layout::contiguous(uint64_t(mutex), 0);
-    wait(submit(t));
+    wait(submit(mutex_request(Op::kUnlock, mutex, proc)));
   }
 }
 
