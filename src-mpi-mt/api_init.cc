@@ -19,7 +19,6 @@ const char *thread_level_name(int level) {
 int start(const char *fn, int *argc, char ***argv, MPI_Comm comm) {
   if (Runtime::instance()) return COMEX_SUCCESS;  // a second init is harmless
   try {
-    Config cfg = Config::from_environment();
     int initialized = 0, provided = 0;
     COMEX_MPI(MPI_Initialized(&initialized));
     bool owns = false;
@@ -30,6 +29,10 @@ int start(const char *fn, int *argc, char ***argv, MPI_Comm comm) {
     } else {
       COMEX_MPI(MPI_Query_thread(&provided));
     }
+    int world_rank = -1;
+    COMEX_MPI(MPI_Comm_rank(comm == MPI_COMM_NULL ? MPI_COMM_WORLD : comm, &world_rank));
+    g_log.rank.store(world_rank);
+    Config cfg = Config::from_environment();
     if (provided < MPI_THREAD_MULTIPLE)
       throw Error(format("MPI provides %s but comex-mt needs MPI_THREAD_MULTIPLE: initialise "
                          "MPI with MPI_Init_thread(..., MPI_THREAD_MULTIPLE, ...) or let "
