@@ -40,6 +40,8 @@ void check_range(const Config &c) {
                        (long long)c.PACK_CHUNK));
   if (c.PACK_BUFFER < c.PACK_CHUNK)
     throw Error("COMEX_PACK_BUFFER must not be below COMEX_PACK_CHUNK");
+  if (c.WAIT_SERVE_EVERY < 1 || c.WAIT_SERVE_EVERY > 1000)
+    throw Error("COMEX_WAIT_SERVE_EVERY must be between 1 and 1000");
   if (c.PROGRESS_SLEEP_MAX_US < c.PROGRESS_SLEEP_MIN_US)
     throw Error("COMEX_PROGRESS_SLEEP_MAX_US must not be below COMEX_PROGRESS_SLEEP_MIN_US");
 }

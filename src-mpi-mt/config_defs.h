@@ -37,9 +37,11 @@
   X(PROGRESS_SLEEP_MAX_US, TIME_US, "1000",                                                        \
     "Longest sleep between polls of an idle progress thread: bounds the latency a request "       \
     "sees when it arrives after a long quiet spell.")                                              \
-  X(PROGRESS_PARKED_US, TIME_US, "100",                                                            \
+  X(PROGRESS_PARKED_US, TIME_US, "1000",                                                            \
     "While a thread of the rank waits inside a ComEx call (and serves requests itself) the "      \
     "progress thread sleeps this long between checks.")                                            \
+  X(WAIT_SERVE_EVERY, INT, "1",                                                                   \
+    "A waiting thread checks for incoming requests on every Nth poll of its own completion.")    \
   X(WAIT_SPIN_US, TIME_US, "50",                                                                   \
     "A thread waiting inside a ComEx call polls (and serves incoming requests) without pause "    \
     "for this long, then yields the core between polls.")

@@ -94,7 +94,7 @@ void Engine::wait_request(MPI_Request *req) {
     int flag = 0;
     COMEX_MPI(MPI_Test(req, &flag, MPI_STATUS_IGNORE));
     return flag != 0;
-  });
+  }, 8);
 }
 
 namespace {

@@ -44,14 +44,29 @@ class Engine {
 
   /// Block until done() is true, serving requests meanwhile (the calling
   /// thread stands in for the progress thread while it waits).
+  /// `check_every`: test done() only on every Nth poll (collectives, whose
+  /// completion is not latency-critical, while requests are).
   template <class Pred>
-  void wait_until(Pred done) {
+  void wait_until(Pred done, unsigned check_every = 1) {
     if (done()) return;
     Waiting w(*this);
-    const uint64_t start = now_ns();
+    // Poll without pause for WAIT_SPIN_US; after that yield the core every
+    // few fruitless polls, so oversubscribed ranks still get to run.
     const uint64_t spin_ns = uint64_t(cfg_.WAIT_SPIN_US) * 1000;
-    while (!done()) {
-      if (!serve_some() && now_ns() - start > spin_ns) std::this_thread::yield();
+    uint64_t start = 0;
+    const unsigned every = unsigned(cfg_.WAIT_SERVE_EVERY);
+    // The first polls only look at our own completion: a round trip usually
+    // finishes within them, and serving costs an MPI call per poll.
+    constexpr unsigned kGrace = 32;
+    for (unsigned idle = 0, n = 0; ++n % check_every != 0 || !done();) {
+      if (n > kGrace && n % every == 0 && serve_some()) {
+        idle = 0;
+        continue;
+      }
+      if ((++idle & 15) != 0) continue;
+      const uint64_t now = now_ns();
+      if (start == 0) start = now;
+      if (now - start > spin_ns) std::this_thread::yield();
     }
     observe_served();
   }
@@ -60,7 +75,7 @@ class Engine {
   /// synchronisation tools such as ThreadSanitizer cannot see; this makes the
   /// happens-before edge explicit (one acquire load).
   void observe_served() const { (void)served_.load(std::memory_order_acquire); }
-  /// wait_until for one MPI request.
+  /// wait_until for the request of a collective operation.
   void wait_request(MPI_Request *req);
 
  private:

@@ -301,8 +301,10 @@ bool Runtime::poll_locked(int handle, std::string *error) {
   if (pool_.lookup(handle, &s) != HandlePool::Lookup::kBusy) return true;
   Slot &sl = slots_[s];
   int flag = 0;
-  std::vector<MPI_Status> st(sl.reqs.size());
-  COMEX_MPI(MPI_Testall(int(sl.reqs.size()), sl.reqs.data(), &flag, st.data()));
+  MPI_Status small[8];
+  std::vector<MPI_Status> big(sl.reqs.size() > 8 ? sl.reqs.size() : 0);
+  MPI_Status *st = big.empty() ? small : big.data();
+  COMEX_MPI(MPI_Testall(int(sl.reqs.size()), sl.reqs.data(), &flag, st));
   if (!flag) return false;
   for (size_t i = 0; i < sl.reqs.size(); ++i) {
     if (sl.expect[i] < 0) continue;
