@@ -77,3 +77,17 @@ TEST(Config, DocEnvMdIsCurrent) {
   EXPECT_EQ(ss.str(), comex::config_markdown())
       << "regenerate with: src-mpi-mt/comex_info --markdown > doc/env.md";
 }
+
+// The README's table names every variable of the registry.
+TEST(Config, ReadmeListsEveryVariable) {
+  const char *top = std::getenv("top_srcdir");
+  std::ifstream f(std::string(top ? top : ".") + "/README.md");
+  ASSERT_TRUE(f) << "README.md not found";
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string readme = ss.str(), md = comex::config_markdown();
+  for (size_t at = md.find("| `COMEX_"); at != std::string::npos; at = md.find("| `COMEX_", at + 1)) {
+    std::string name = md.substr(at + 3, md.find('`', at + 3) - at - 3);
+    EXPECT_NE(readme.find("`" + name + "`"), std::string::npos) << name << " missing from README.md";
+  }
+}
