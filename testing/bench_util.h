@@ -147,6 +147,17 @@ static inline double bench_mbps(size_t bytes, double us) {
     return us > 0 ? (double)bytes / us : 0.0;
 }
 
+static inline bool bench_read_file(const std::string &path, std::string *out) {
+    FILE *f = std::fopen(path.c_str(), "r");
+    if (!f) return false;
+    char buf[4096];
+    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    *out = buf;
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* Options                                                            */
 /* ------------------------------------------------------------------ */
@@ -195,14 +206,14 @@ static inline BenchOpts bench_parse(int argc, char **argv, const char *extra_usa
         else if (a == "-s") o.idle_s = std::atof(val("-s"));
         else if (a == "-h" || a == "--help") {
             if (bench_world_rank() <= 0) bench_usage(argv[0], extra_usage);
-            MPI_Finalize();
+            MPI_CHECK(MPI_Finalize());
             std::exit(0);
         } else {
             if (bench_world_rank() <= 0) {
                 std::fprintf(stderr, "unknown option %s\n", argv[i]);
                 bench_usage(argv[0], extra_usage);
             }
-            MPI_Finalize();
+            MPI_CHECK(MPI_Finalize());
             std::exit(1);
         }
     }
@@ -236,6 +247,85 @@ static inline void bench_mpi_init(int *argc, char ***argv, int *rank, int *nproc
     }
 }
 
+/* A private duplicate of MPI_COMM_WORLD whose errors come back as return
+ * codes (so MPI_CHECK reports them), not through the fatal default handler. */
+static inline MPI_Comm bench_comm_dup() {
+    MPI_Comm c;
+    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &c));
+    MPI_CHECK(MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN));
+    return c;
+}
+
+/* CPU used by other processes while a benchmark ran: machine-wide busy time
+ * (/proc/stat) minus the time of the benchmark's own processes
+ * (/proc/self/stat of every rank), in clock ticks. */
+struct BenchNoise {
+    double t0_us = 0;
+    unsigned long long busy0 = 0, steal0 = 0, self0 = 0;
+};
+
+static inline void bench_cpu_ticks(unsigned long long *busy, unsigned long long *steal,
+                                   unsigned long long *self) {
+    std::string s;
+    *busy = *steal = *self = 0;
+    if (bench_read_file("/proc/stat", &s)) {
+        unsigned long long u = 0, ni = 0, sy = 0, id = 0, io = 0, irq = 0, sirq = 0, st = 0;
+        if (std::sscanf(s.c_str(), "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &u, &ni, &sy,
+                        &id, &io, &irq, &sirq, &st) >= 7) {
+            *busy = u + ni + sy + irq + sirq;
+            *steal = st;
+        }
+    }
+    if (bench_read_file("/proc/self/stat", &s)) {
+        size_t rp = s.rfind(')');
+        unsigned long long ut = 0, stt = 0;
+        /* after ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+        if (rp != std::string::npos &&
+            std::sscanf(s.c_str() + rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                        &ut, &stt) == 2)
+            *self = ut + stt;
+    }
+}
+
+static inline BenchNoise bench_noise_begin() {
+    BenchNoise n;
+    n.t0_us = bench_now_us();
+    bench_cpu_ticks(&n.busy0, &n.steal0, &n.self0);
+    return n;
+}
+
+/* Collective over `comm`; returns on rank 0 a line such as
+ * "other processes used 3.1% of the machine's 2 cores during the run". */
+static inline std::string bench_noise_end(const BenchNoise &n, MPI_Comm comm, int rank) {
+    unsigned long long busy, steal, self;
+    bench_cpu_ticks(&busy, &steal, &self);
+    unsigned long long mine = self - n.self0, all = 0;
+    MPI_CHECK(MPI_Reduce(&mine, &all, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, comm));
+    if (rank != 0) return std::string();
+    double wall_s = (bench_now_us() - n.t0_us) * 1e-6;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    double tick = 1.0 / (double)sysconf(_SC_CLK_TCK);
+    double cap = wall_s * (double)ncpu;
+    double other = ((double)(busy - n.busy0) - (double)all) * tick;
+    if (other < 0) other = 0;
+    char b[256];
+    std::snprintf(b, sizeof b,
+                  "CPU used by other processes during this run: %.1f%% of the machine's %ld cores"
+                  " (steal %.1f%%)%s",
+                  100.0 * other / cap, ncpu, 100.0 * (double)(steal - n.steal0) * tick / cap,
+                  other / cap > 0.05 ? "  <-- NOISY: the numbers above are unreliable" : "");
+    return b;
+}
+
+/* "/proc/loadavg" first three fields: other load on the machine spoils the numbers. */
+static inline std::string bench_loadavg() {
+    std::string s;
+    if (!bench_read_file("/proc/loadavg", &s)) return "?";
+    size_t p = 0;
+    for (int i = 0; i < 3 && p != std::string::npos; ++i) p = s.find(' ', p + 1);
+    return s.substr(0, p);
+}
+
 static inline void bench_print_header(const char *prog, const BenchOpts &o, int nproc) {
     char host[256] = "?";
     gethostname(host, sizeof host - 1);
@@ -244,8 +334,9 @@ static inline void bench_print_header(const char *prog, const BenchOpts &o, int 
     MPI_CHECK(MPI_Get_library_version(ver, &len));
     char *nl = std::strchr(ver, '\n');
     if (nl) *nl = 0;
-    std::printf("# %s: %d ranks on %s, %ld online cores; origin rank 0, target rank 1\n",
-                prog, nproc, host, sysconf(_SC_NPROCESSORS_ONLN));
+    std::printf("# %s: %d ranks on %s, %ld online cores; origin rank 0, target rank 1;"
+                " load average at start %s\n",
+                prog, nproc, host, sysconf(_SC_NPROCESSORS_ONLN), bench_loadavg().c_str());
     std::printf("# %s\n", ver);
     std::printf("# median of %d repetitions, each ~%.1f ms (<= %ld iterations), after warm-up;"
                 " MB/s = 10^6 B/s\n",
@@ -344,14 +435,13 @@ static inline RawBaseline bench_raw_baseline(const BenchOpts &o, int rank,
                                              const std::vector<size_t> &sizes,
                                              bool with_sizes) {
     RawBaseline res;
-    MPI_Comm comm;
-    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm));
+    MPI_Comm comm = bench_comm_dup();
     size_t maxb = 8;
     for (size_t s : sizes) maxb = std::max(maxb, s);
     size_t bufsz = with_sizes ? std::max(maxb, BENCH_WINDOW_CAP) : 64;
     std::vector<char> buf(bufsz, 1); /* touched */
 
-    auto measure = [&](size_t bytes, bool stream, double *med, double *mn) {
+    auto measure = [&](size_t bytes, bool stream, double *med, double *mn, int reps) {
         long iters = bench_raw_iters(bytes, o);
         int win = bench_window(bytes, o.window, BENCH_WINDOW_CAP);
         if (stream) iters = std::max(3L, iters / win);
@@ -362,7 +452,7 @@ static inline RawBaseline bench_raw_baseline(const BenchOpts &o, int rank,
             bench_raw_stream(comm, rank, buf.data(), bytes, win, std::max(1L, iters / 4));
         else
             bench_raw_pingpong(comm, rank, buf.data(), bytes, std::max(2L, iters / 4));
-        for (int r = 0; r < o.reps; ++r) {
+        for (int r = 0; r < reps; ++r) {
             MPI_CHECK(MPI_Barrier(comm));
             v.push_back(stream ? bench_raw_stream(comm, rank, buf.data(), bytes, win, iters)
                                : bench_raw_pingpong(comm, rank, buf.data(), bytes, iters));
@@ -371,11 +461,12 @@ static inline RawBaseline bench_raw_baseline(const BenchOpts &o, int rank,
         if (mn) *mn = bench_min(v);
     };
 
-    measure(8, false, &res.rtt8_us, &res.rtt8_min_us);
+    /* the 8-byte round trip is the reference of the latency targets: more repetitions */
+    measure(8, false, &res.rtt8_us, &res.rtt8_min_us, std::max(o.reps, 11));
     if (rank == 0) {
         std::printf("\n== raw MPI baseline (before comex_init; MPI_Send/MPI_Recv between ranks 0 and 1) ==\n");
-        std::printf("8-byte ping-pong: round trip %.3f us (min %.3f), half round trip %.3f us\n",
-                    res.rtt8_us, res.rtt8_min_us, res.rtt8_us / 2);
+        std::printf("8-byte ping-pong (median of %d): round trip %.3f us (min %.3f), half round trip %.3f us\n",
+                    std::max(o.reps, 11), res.rtt8_us, res.rtt8_min_us, res.rtt8_us / 2);
         std::fflush(stdout);
     }
     if (with_sizes) {
@@ -387,8 +478,8 @@ static inline RawBaseline bench_raw_baseline(const BenchOpts &o, int rank,
         for (size_t s : sizes) {
             RawResult r{s, 0, 0, 0};
             double st = 0;
-            measure(s, false, &r.rtt_us, nullptr);
-            measure(s, true, &st, nullptr);
+            measure(s, false, &r.rtt_us, nullptr, o.reps);
+            measure(s, true, &st, nullptr, o.reps);
             r.pp_mbps = bench_mbps(s, r.rtt_us / 2);
             r.stream_mbps = bench_mbps(s, st);
             res.rows.push_back(r);
@@ -412,13 +503,17 @@ struct Measure {
     double med_us = 0; /* median over repetitions of the mean time per op */
     double min_us = 0; /* best repetition */
     long iters = 0;    /* iterations per repetition */
+    int reps = 0;      /* repetitions done */
 };
 
 /* Runs `op(n)` (which performs n iterations, each counting as `ops_per_iter`
- * operations) for a calibration/warm-up, then o.reps timed repetitions.
- * Returns microseconds per operation. */
+ * operations) for a calibration/warm-up, then o.reps timed repetitions; each
+ * repetition ends with `finish()` (if given; e.g. a fence), which is timed
+ * with it but does not enter the calibration.  Returns microseconds per
+ * operation. */
 static inline Measure bench_measure(const BenchOpts &o, int ops_per_iter,
-                                    const std::function<void(long)> &op) {
+                                    const std::function<void(long)> &op,
+                                    const std::function<void()> &finish = nullptr) {
     Measure m;
     /* warm-up and calibration: at least 2 iterations, until 2 ms or 16 iterations */
     long n = 0;
@@ -432,13 +527,22 @@ static inline Measure bench_measure(const BenchOpts &o, int ops_per_iter,
     double t1 = bench_now_us();
     op(2);
     double per_iter = std::max((bench_now_us() - t1) / 2, 1e-3);
+    if (finish) finish();
     long iters = (long)(o.rep_ms * 1000.0 / per_iter);
     iters = std::max(3L, std::min(iters, o.max_iters));
     m.iters = iters;
+    /* very slow operations (ms each): fewer repetitions, but at least 3, so
+     * that a slow library cannot blow the run time up */
+    int reps = o.reps;
+    const double budget_us = 400e3 * o.reps / 5.0;
+    if (reps > 3 && reps * iters * per_iter > budget_us)
+        reps = std::max(3, (int)(budget_us / (iters * per_iter)));
+    m.reps = reps;
     std::vector<double> v;
-    for (int r = 0; r < o.reps; ++r) {
+    for (int r = 0; r < reps; ++r) {
         double s = bench_now_us();
         op(iters);
+        if (finish) finish();
         v.push_back((bench_now_us() - s) / ((double)iters * ops_per_iter));
     }
     m.med_us = bench_median(v);
@@ -457,17 +561,27 @@ static inline const char *bench_mode_name(BenchMode m) {
 }
 
 /* Floating-point work outside ComEx: `reps` passes of 8 independent
- * multiply-adds over a small array (stays in registers / L1). */
-static inline void bench_compute_kernel(double *a, long reps) {
+ * multiply-adds over a small array (stays in registers / L1).  Not inlined,
+ * and the registers are pinned every pass, so the compiler can neither drop
+ * lanes nor move the work across the clock reads. */
+__attribute__((noinline)) static void bench_compute_kernel(double *a, long reps) {
     double x0 = a[0], x1 = a[1], x2 = a[2], x3 = a[3];
     double x4 = a[4], x5 = a[5], x6 = a[6], x7 = a[7];
     const double c = 0.9999999, d = 1e-7;
     for (long r = 0; r < reps; ++r) {
         x0 = x0 * c + d; x1 = x1 * c + d; x2 = x2 * c + d; x3 = x3 * c + d;
         x4 = x4 * c + d; x5 = x5 * c + d; x6 = x6 * c + d; x7 = x7 * c + d;
+#if defined(__x86_64__)
+        __asm__ volatile("" : "+x"(x0), "+x"(x1), "+x"(x2), "+x"(x3), "+x"(x4), "+x"(x5),
+                         "+x"(x6), "+x"(x7));
+#else
+        __asm__ volatile("" : "+m"(x0), "+m"(x1), "+m"(x2), "+m"(x3), "+m"(x4), "+m"(x5),
+                         "+m"(x6), "+m"(x7));
+#endif
     }
     a[0] = x0; a[1] = x1; a[2] = x2; a[3] = x3;
     a[4] = x4; a[5] = x5; a[6] = x6; a[7] = x7;
+    __asm__ volatile("" : : "r"(a) : "memory");
 }
 
 struct ComputeCal {
@@ -588,16 +702,6 @@ struct ThreadCpu {
 
 static inline pid_t bench_gettid() { return (pid_t)syscall(SYS_gettid); }
 
-static inline bool bench_read_file(const std::string &path, std::string *out) {
-    FILE *f = std::fopen(path.c_str(), "r");
-    if (!f) return false;
-    char buf[4096];
-    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[n] = 0;
-    *out = buf;
-    return true;
-}
 
 /* CPU time of every thread of this process: /proc/self/task/<tid>/schedstat
  * (nanoseconds on CPU) when available, else utime+stime from .../stat (ticks). */

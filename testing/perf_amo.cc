@@ -20,9 +20,7 @@
  *   4. "targets:" summary (ratios to the raw MPI round trip).
  *   5. comex_finalize(), then MPI_Finalize().
  *
- * Lock/unlock latency (comex_lock/comex_unlock) belongs to a later issue;
- * see "LOCK/UNLOCK LATENCY" below: build with -DPERF_AMO_WITH_LOCKS to
- * enable the prepared measurement once the mutexes exist.
+ * Also: uncontended comex_lock + comex_unlock of a mutex owned by rank 1.
  */
 #include "bench_util.h"
 
@@ -63,6 +61,7 @@ int main(int argc, char **argv) {
     bench_mpi_init(&argc, &argv, &rank, &nproc);
     BenchOpts o = bench_parse(argc, argv, nullptr);
     if (rank == 0) bench_print_header("perf_amo", o, nproc);
+    BenchNoise noise = bench_noise_begin();
 
     /* 1. raw MPI reference and compute calibration, before comex_init */
     RawBaseline raw = bench_raw_baseline(o, rank, std::vector<size_t>{8}, false);
@@ -74,8 +73,7 @@ int main(int argc, char **argv) {
     /* 2. comex */
     COMEX_CHECK(comex_init());
     if (comex_initialized() != 1) BENCH_FAIL("comex_initialized() is not 1 after comex_init");
-    MPI_Comm stats_comm;
-    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &stats_comm));
+    MPI_Comm stats_comm = bench_comm_dup();
 
     std::vector<void *> seg_ctr(nproc), seg_ctl(nproc), seg_get(nproc);
     COMEX_CHECK(comex_malloc(seg_ctr.data(), sizeof(Counters), COMEX_GROUP_WORLD));
@@ -90,10 +88,8 @@ int main(int argc, char **argv) {
     }
     COMEX_CHECK(comex_barrier(COMEX_GROUP_WORLD));
 
-#ifdef PERF_AMO_WITH_LOCKS
-    /* LOCK/UNLOCK LATENCY (later issue): every rank creates one mutex. */
+    /* lock/unlock latency: every rank creates one mutex */
     COMEX_CHECK(comex_create_mutexes(1));
-#endif
 
     const int P = 1;
     const comex_group_t W = COMEX_GROUP_WORLD;
@@ -172,14 +168,7 @@ int main(int argc, char **argv) {
                          })});
             print(R.back());
 
-            /* ====================================================================
-             * LOCK/UNLOCK LATENCY -- to be enabled by the issue that builds
-             * comex_lock/comex_unlock (compile with -DPERF_AMO_WITH_LOCKS, or
-             * remove the #ifdef once the library has them).  Measures one
-             * uncontended comex_lock(0, 1) + comex_unlock(0, 1) pair on a mutex
-             * owned by rank 1; add contended variants here as well.
-             * ==================================================================== */
-#ifdef PERF_AMO_WITH_LOCKS
+            /* one uncontended comex_lock(0, 1) + comex_unlock(0, 1) pair */
             R.push_back({"lock+unlock (mutex on 1)", bench_measure(o, 1, [&](long n) {
                              for (long i = 0; i < n; ++i) {
                                  COMEX_CHECK(comex_lock(0, 1));
@@ -187,7 +176,6 @@ int main(int argc, char **argv) {
                              }
                          })});
             print(R.back());
-#endif
             /* read the counters back */
             Counters now;
             std::memset(&now, 0xEE, sizeof now);
@@ -208,9 +196,7 @@ int main(int argc, char **argv) {
         }
     }
 
-#ifdef PERF_AMO_WITH_LOCKS
     COMEX_CHECK(comex_destroy_mutexes());
-#endif
 
     /* final check on the target side: rank 0 tells rank 1 what to expect */
     long e[4] = {ex.fadd_i, ex.fadd_l, ex.swap_i, ex.swap_l};
@@ -225,11 +211,12 @@ int main(int argc, char **argv) {
     int ok = 1;
     MPI_CHECK(MPI_Bcast(&ok, 1, MPI_INT, 1, stats_comm)); /* reached only if rank 1 passed */
 
+    std::string noise_line = bench_noise_end(noise, stats_comm, rank);
     if (rank == 0) {
         std::printf("\ntargets:\n");
         std::printf("  raw MPI: 8-byte round trip %.3f us (half %.3f us)\n", raw.rtt8_us,
                     raw.rtt8_us / 2);
-        std::printf("  (no speed target is set for rmw yet; ratios to the raw MPI round trip)\n");
+        std::printf("  (target: uncontended lock + unlock on another rank <= 2 raw round trips)\n");
         for (int mode = 0; mode < 2; ++mode)
             for (const Row &r : rows[mode]) {
                 char label[96];
@@ -238,6 +225,7 @@ int main(int argc, char **argv) {
                 std::printf("  %-58s %10.3f x    (%.3f us)\n", label, r.m.med_us / raw.rtt8_us,
                             r.m.med_us);
             }
+        std::printf("  %s\n", noise_line.c_str());
         std::printf("  final counters verified on both sides: fetch-and-add int %ld, long %ld, "
                     "swap int %ld, long %ld\n",
                     e[0], e[1], e[2], e[3]);

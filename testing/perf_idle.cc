@@ -64,8 +64,8 @@ int main(int argc, char **argv) {
     bench_mpi_init(&argc, &argv, &rank, &nproc);
     BenchOpts o = bench_parse(argc, argv, nullptr);
     if (rank == 0) {
-        std::printf("# perf_idle: %d ranks, %ld online cores; idle windows of %.1f s\n", nproc,
-                    sysconf(_SC_NPROCESSORS_ONLN), o.idle_s);
+        std::printf("# perf_idle: %d ranks, %ld online cores; idle windows of %.1f s; load average %s\n",
+                    nproc, sysconf(_SC_NPROCESSORS_ONLN), o.idle_s, bench_loadavg().c_str());
         std::fflush(stdout);
     }
     std::set<int> pre_tids;
@@ -73,8 +73,7 @@ int main(int argc, char **argv) {
 
     COMEX_CHECK(comex_init());
     if (comex_initialized() != 1) BENCH_FAIL("comex_initialized() is not 1 after comex_init");
-    MPI_Comm comm;
-    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm));
+    MPI_Comm comm = bench_comm_dup();
     const size_t SEG = 1u << 20;
     std::vector<void *> seg(nproc);
     COMEX_CHECK(comex_malloc(seg.data(), SEG, COMEX_GROUP_WORLD));
