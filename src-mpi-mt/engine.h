@@ -122,6 +122,7 @@ class Engine {
   std::mutex serve_mu_;          // one server at a time: requests apply in order
   std::vector<char> rbuf_;       // request buffer, owned by the server
   std::vector<char> scratch_;    // accumulate staging, owned by the server
+  std::vector<char> get_stage_[2];  // packed get pieces in flight, owned by the server
   std::mutex acc_mu_;
 
   std::thread thread_;

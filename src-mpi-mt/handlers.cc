@@ -112,22 +112,28 @@ void Engine::on_get(int source, const Header &h, const char *payload) {
   Layout l = target_layout(h, payload, &skip);
   const bool ok = layout_ok(source, l, "get");
   const bool blocks = h.flags & kFlagBlocks;
-  const bool direct = blocks || l.kind == Layout::Kind::kContig;
+  if (!ok || blocks || l.kind == Layout::Kind::kContig) {
+    for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
+      // A refused get answers each piece with an empty message: the origin
+      // sees the short count and reports the failure.
+      COMEX_MPI(MPI_Send(ok ? reinterpret_cast<const void *>(addr) : nullptr, ok ? int(n) : 0,
+                         MPI_BYTE, source, h.tag, reply_));
+    });
+    return;
+  }
+  // Packed: two staging buffers, so packing a piece overlaps sending the last.
   Cursor cur(l);
-  if (ok && !direct) cur.skip(skip);
-  for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
-    // A refused get answers each piece with an empty message: the origin
-    // sees the short count and reports the failure.
-    const void *buf = nullptr;
-    if (ok && direct) {
-      buf = reinterpret_cast<const void *>(addr);
-    } else if (ok) {
-      char *s = scratch(n);
-      cur.pack(s, n);
-      buf = s;
-    }
-    COMEX_MPI(MPI_Send(buf, ok ? int(n) : 0, MPI_BYTE, source, h.tag, reply_));
+  cur.skip(skip);
+  MPI_Request req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+  int k = 0;
+  for_each_piece(l, false, h.bytes, h.piece, [&](uint64_t, uint64_t n) {
+    COMEX_MPI(MPI_Wait(&req[k], MPI_STATUS_IGNORE));
+    if (get_stage_[k].size() < n) get_stage_[k].resize(n);
+    cur.pack(get_stage_[k].data(), n);
+    COMEX_MPI(MPI_Isend(get_stage_[k].data(), int(n), MPI_BYTE, source, h.tag, reply_, &req[k]));
+    k ^= 1;
   });
+  COMEX_MPI(MPI_Waitall(2, req, MPI_STATUSES_IGNORE));
 }
 
 void Engine::on_rmw(int source, const Header &h, const char *) {

@@ -264,14 +264,23 @@ void Cursor::next_segment() {
       seg_left_ = l_.bytes;
       break;
     case Layout::Kind::kStrided: {
-      if (started_) {
-        int i = 1;
-        while (i <= l_.levels && ++idx_[i] == l_.count[i]) idx_[i++] = 0;
-      }
-      uint64_t a = l_.base;
-      for (int i = 1; i <= l_.levels; ++i) a += uint64_t(idx_[i] * l_.stride[i - 1]);
-      seg_addr_ = a;
       seg_left_ = uint64_t(l_.count[0]);
+      if (!started_) {
+        seg_addr_ = row_ = l_.base;
+        break;
+      }
+      // Next block of level 1 in the common case; recompute on a carry.
+      if (l_.levels >= 1 && ++idx_[1] < l_.count[1]) {
+        row_ += uint64_t(l_.stride[0]);
+        seg_addr_ = row_;
+        break;
+      }
+      int i = 1;
+      if (l_.levels >= 1) idx_[i++] = 0;
+      while (i <= l_.levels && ++idx_[i] == l_.count[i]) idx_[i++] = 0;
+      uint64_t a = l_.base;
+      for (int j = 2; j <= l_.levels; ++j) a += uint64_t(idx_[j] * l_.stride[j - 1]);
+      seg_addr_ = row_ = a;
       break;
     }
     case Layout::Kind::kVector:

@@ -84,8 +84,9 @@ class Cursor {
   uint64_t remaining_;
   // current segment
   uint64_t seg_addr_ = 0, seg_left_ = 0;
-  // strided position
+  // strided position: block indices and the address of the current block
   int64_t idx_[kMaxStrideLevels + 1] = {};
+  uint64_t row_ = 0;
   // vector position
   size_t group_ = 0, item_ = 0;
   bool started_ = false;

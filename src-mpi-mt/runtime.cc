@@ -273,6 +273,12 @@ void Runtime::post(int s, const Transfer &t) {
       sl.offset = t.offset;
       sl.unpack = !(t.blocks || contig_local);
       const Layout dst = sl.unpack ? stage(false) : direct;
+      if (sl.unpack) {
+        sl.cursor = std::make_unique<Cursor>(sl.local);
+        sl.cursor->skip(t.offset);
+        sl.unpacked = 0;
+        sl.unpacked_bytes = 0;
+      }
       for_each_piece(dst, t.blocks, t.bytes, h.piece, [&](uint64_t a, uint64_t n) {
         recv(reinterpret_cast<void *>(a), n);
       });
@@ -301,6 +307,24 @@ bool Runtime::poll_locked(int handle, std::string *error) {
   if (pool_.lookup(handle, &s) != HandlePool::Lookup::kBusy) return true;
   Slot &sl = slots_[s];
   int flag = 0;
+  if (sl.unpack) {
+    // Scatter each piece of a packed get as soon as it arrives (the pieces
+    // are the first requests, in stream order), overlapping the transfer.
+    while (sl.unpacked < sl.reqs.size() && sl.expect[sl.unpacked] >= 0) {
+      MPI_Status one;
+      COMEX_MPI(MPI_Test(&sl.reqs[sl.unpacked], &flag, &one));
+      if (!flag) return false;
+      int got = 0;
+      COMEX_MPI(MPI_Get_count(&one, MPI_BYTE, &got));
+      if (got != sl.expect[sl.unpacked])
+        *error = format("get from rank %d was refused by the target", sl.target);
+      else if (error->empty())
+        sl.cursor->unpack(sl.staging.data() + sl.unpacked_bytes, uint64_t(got));
+      sl.unpacked_bytes += uint64_t(sl.expect[sl.unpacked]);
+      sl.expect[sl.unpacked] = -1;  // checked
+      ++sl.unpacked;
+    }
+  }
   MPI_Status small[8];
   std::vector<MPI_Status> big(sl.reqs.size() > 8 ? sl.reqs.size() : 0);
   MPI_Status *st = big.empty() ? small : big.data();
@@ -313,11 +337,6 @@ bool Runtime::poll_locked(int handle, std::string *error) {
     if (got != sl.expect[i])
       *error = format("%s from rank %d was refused by the target",
                       sl.op == Op::kGet ? "get" : "request", sl.target);
-  }
-  if (error->empty() && sl.unpack) {
-    Cursor c(sl.local);
-    c.skip(sl.offset);
-    c.unpack(sl.staging.data(), sl.staging.size());
   }
   if (error->empty() && (sl.op == Op::kRmw || sl.op == Op::kFence || sl.op == Op::kLock)) {
     if (sl.reply.status != 0) {
@@ -335,6 +354,7 @@ bool Runtime::poll_locked(int handle, std::string *error) {
   }
   if (sl.staging.capacity() > (size_t(1) << 20)) std::vector<char>().swap(sl.staging);
   sl.unpack = false;
+  sl.cursor.reset();
   pool_.release(s);
   return true;
 }

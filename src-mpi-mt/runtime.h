@@ -107,9 +107,12 @@ class Runtime {
     Op op = Op::kPut;
     uint8_t elem = 0;
     void *result = nullptr;
-    bool unpack = false;        ///< get: scatter `staging` into `local` when done
+    bool unpack = false;        ///< get: scatter `staging` into `local` piece by piece
     Layout local;
     uint64_t offset = 0;
+    std::unique_ptr<Cursor> cursor;  ///< unpacking position in `local`
+    size_t unpacked = 0;             ///< receive requests (pieces) unpacked so far
+    uint64_t unpacked_bytes = 0;
   };
 
   void run_local(const Transfer &t);
