@@ -37,6 +37,12 @@ void AllocTable::remove(uint64_t id) {
 }
 
 bool AllocTable::contains(int rank, uintptr_t addr, uint64_t len) const {
+  uint64_t lo, hi;
+  return block_of(rank, addr, len, &lo, &hi);
+}
+
+bool AllocTable::block_of(int rank, uintptr_t addr, uint64_t len, uint64_t *lo,
+                          uint64_t *hi) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (rank < 0 || size_t(rank) >= by_rank_.size()) return false;
   const auto &blocks = by_rank_[rank];
@@ -45,7 +51,10 @@ bool AllocTable::contains(int rank, uintptr_t addr, uint64_t len) const {
   --it;
   uintptr_t base = it->first;
   uint64_t off = addr - base;
-  return off <= it->second.size && len <= it->second.size - off;
+  if (!(off <= it->second.size && len <= it->second.size - off)) return false;
+  *lo = base;
+  *hi = base + it->second.size;
+  return true;
 }
 
 size_t AllocTable::size() const {

@@ -33,6 +33,10 @@ class AllocTable {
   /// A zero-length range is inside when addr is inside or at the end of a block.
   bool contains(int rank, uintptr_t addr, uint64_t len) const;
 
+  /// As contains(); on success also returns the block's bounds [*lo, *hi),
+  /// so callers checking many ranges can skip the look-up for the next one.
+  bool block_of(int rank, uintptr_t addr, uint64_t len, uint64_t *lo, uint64_t *hi) const;
+
   /// Number of live allocations.
   size_t size() const;
 

@@ -129,6 +129,8 @@ int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr
     if (!d.dst) throw Error(format("darr[%d].dst is NULL", i));
     Layout::Group lg, rg;
     lg.bytes = rg.bytes = uint64_t(d.bytes);
+    lg.addrs.reserve(size_t(d.count));
+    rg.addrs.reserve(size_t(d.count));
     for (int j = 0; j < d.count; ++j) {
       if (!d.src[j]) throw Error(format("darr[%d].src[%d] is NULL", i, j));
       if (!d.dst[j]) throw Error(format("darr[%d].dst[%d] is NULL", i, j));

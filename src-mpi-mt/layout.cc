@@ -248,8 +248,13 @@ Layout Layout::decode(const char *buf, size_t len) {
 }
 
 bool layout_inside(const AllocTable &t, int rank, const Layout &l) {
-  if (l.kind == Layout::Kind::kVector)
-    return l.for_each_segment([&](uint64_t a, uint64_t len) { return t.contains(rank, a, len); });
+  if (l.kind == Layout::Kind::kVector) {
+    uint64_t lo = 1, hi = 0;  // the block the last segment was in
+    return l.for_each_segment([&](uint64_t a, uint64_t len) {
+      if (a >= lo && a <= hi && len <= hi - a) return true;
+      return t.block_of(rank, a, len, &lo, &hi);
+    });
+  }
   uint64_t lo, hi;
   l.bounds(&lo, &hi);
   return hi >= lo && t.contains(rank, lo, hi - lo);
