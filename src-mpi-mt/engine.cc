@@ -54,6 +54,7 @@ bool Engine::serve_some() {
     COMEX_MPI(MPI_Get_count(&st, MPI_BYTE, &count));
     if (size_t(count) > rbuf_.size()) rbuf_.resize(count);  // a peer with a larger threshold
     COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
+    (void)served_.load(std::memory_order_acquire);
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
     served_.fetch_add(1, std::memory_order_release);
     any = true;

@@ -50,6 +50,7 @@ class Engine {
   void wait_until(Pred done, unsigned check_every = 1) {
     if (done()) return;
     Waiting w(*this);
+    served_.fetch_add(1, std::memory_order_release);  // what we did before waiting -> servers
     // Poll without pause for WAIT_SPIN_US; after that yield the core every
     // few fruitless polls, so oversubscribed ranks still get to run.
     const uint64_t spin_ns = uint64_t(cfg_.WAIT_SPIN_US) * 1000;
@@ -73,7 +74,9 @@ class Engine {
   /// Order this thread after every request served so far.  What a server
   /// thread wrote into our memory reaches us through MPI, whose internal
   /// synchronisation tools such as ThreadSanitizer cannot see; this makes the
-  /// happens-before edge explicit (one acquire load).
+  /// happens-before edges explicit (a release when a wait starts, an acquire
+  /// before a server touches memory, a release after, an acquire when a wait
+  /// ends).
   void observe_served() const { (void)served_.load(std::memory_order_acquire); }
   /// wait_until for the request of a collective operation.
   void wait_request(MPI_Request *req);
