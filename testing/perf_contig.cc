@@ -26,6 +26,9 @@
  *        comex_fence_proc (counted in the time), so data has arrived.
  *      Every measurement is verified afterwards: a get's data against the
  *      pattern rank 1 wrote, a put's data read back, an accumulate's sums.
+ *      Then sporadic 8-byte gets: rank 0 sleeps 0.1, 1 or 10 ms before each
+ *      get, which shows what a progress thread that backs off when idle
+ *      costs the first operation after a pause (info, no target).
  *   4. "targets:" summary with the ratios the speed targets ask for.
  *   5. comex_finalize(), then MPI_Finalize() (comex did not initialise MPI).
  */
@@ -197,6 +200,40 @@ void run_mode_tables(Ctx &c, BenchMode mode, const std::vector<size_t> &sizes,
     }
 }
 
+/* Sporadic 8-byte gets: the origin sleeps `pause_us` before each get, so a
+ * progress agent that backs off when idle is caught asleep (the back-to-back
+ * loops above never let it).  Median and worst of `n` gets. */
+struct Sporadic {
+    double pause_us, med_us, max_us;
+};
+std::vector<Sporadic> sporadic[2];
+
+void run_sporadic(Ctx &c, BenchMode mode) {
+    const double pauses[] = {100, 1000, 10000};
+    const int n = 10;
+    std::printf("\n== %s: sporadic blocking 8-byte get (origin sleeps before each get; %d gets) ==\n",
+                bench_mode_name(mode), n);
+    std::printf("%10s %12s %12s\n", "pause_us", "get_us_med", "get_us_max");
+    for (double p : pauses) {
+        std::vector<double> v;
+        for (int i = 0; i < n; ++i) {
+            uint64_t w = 0;
+            bench_sleep_us(p);
+            double t0 = bench_now_us();
+            COMEX_CHECK(comex_get(rp(c.seg_get, 0), &w, 8, 1, COMEX_GROUP_WORLD));
+            v.push_back(bench_now_us() - t0);
+            if (w != get_pattern(0))
+                BENCH_FAIL("verify sporadic get (%s): got %#llx, expected %#llx",
+                           bench_mode_name(mode), (unsigned long long)w,
+                           (unsigned long long)get_pattern(0));
+        }
+        Sporadic sp{p, bench_median(v), *std::max_element(v.begin(), v.end())};
+        sporadic[mode].push_back(sp);
+        std::printf("%10.0f %12.3f %12.3f\n", p, sp.med_us, sp.max_us);
+        std::fflush(stdout);
+    }
+}
+
 const Measure *find(int mode, int nb, int op, size_t s) {
     auto it = results.find(Key(mode, nb, op, s));
     return it == results.end() ? nullptr : &it->second;
@@ -281,7 +318,10 @@ int main(int argc, char **argv) {
     ModeStats mst[2];
     for (int mode = 0; mode < 2; ++mode) {
         mst[mode] = bench_run_mode((BenchMode)mode, rank, seg_ctl, cal, stats_comm,
-                                   [&] { run_mode_tables(c, (BenchMode)mode, sizes, raw); });
+                                   [&] {
+                                       run_mode_tables(c, (BenchMode)mode, sizes, raw);
+                                       run_sporadic(c, (BenchMode)mode);
+                                   });
         if (rank == 0 && mode == MODE_COMPUTE) {
             std::printf("target rank 1 while computing: %.1f s, %ld flag checks (one per ~%.2f us "
                         "chunk alone), compute rate %.1f%% of its rate without ComEx\n",
@@ -341,6 +381,12 @@ int main(int argc, char **argv) {
             info_line("get 1 MiB non-blocking BW (barrier) / raw stream BW",
                       bench_mbps(MiB, g1nb->med_us) / r1->stream_mbps, "x",
                       fmt("[%.0f / %.0f MB/s]", bench_mbps(MiB, g1nb->med_us), r1->stream_mbps));
+        for (int mode = 0; mode < 2; ++mode)
+            for (const Sporadic &sp : sporadic[mode])
+                if (sp.pause_us == 1000)
+                    info_line(mode == MODE_BARRIER ? "get 8 B after a 1 ms pause (barrier)"
+                                                   : "get 8 B after a 1 ms pause (computing)",
+                              sp.med_us, "us", fmt("[worst of 10: %.1f us]", sp.max_us));
         if (cal.rate > 0)
             info_line("target compute rate while serving / alone",
                       mst[MODE_COMPUTE].compute_rate / cal.rate, "x",
