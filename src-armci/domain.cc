@@ -92,9 +92,13 @@ int armci_domain_id(armci_domain_t domain, int glob_proc_id) {
   return state().node_of[glob_proc_id];
 }
 
+// A negative id means the caller's node, as in classic ARMCI (GA's
+// ga_cluster_nprocs(-1), which GA's test.x calls, relies on it).
 int armci_domain_nprocs(armci_domain_t domain, int id) {
   const char *fn = "armci_domain_nprocs";
-  if (!domain_ok(fn, domain) || !node_ok(fn, id)) return -1;
+  if (!domain_ok(fn, domain)) return -1;
+  if (id < 0) id = state().node_of[state().me];
+  if (!node_ok(fn, id)) return -1;
   return int(state().node_members[id].size());
 }
 

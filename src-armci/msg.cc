@@ -12,6 +12,7 @@
 #include <iterator>
 #include <list>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "armci_impl.h"
@@ -202,6 +203,45 @@ GroupComms *world_comms(const char *fn) {
 }
 
 // ---------------------------------------------------------------------------
+// Waiting for MPI without holding the core
+// ---------------------------------------------------------------------------
+
+// Complete a non-blocking MPI operation.  The collectives here are the
+// non-blocking MPI call plus this wait, not the blocking call: a blocking MPI
+// call polls MPI's progress engine without pause, competing with ComEx's
+// progress thread for MPI's lock and, with more threads than cores (2 ranks,
+// each with its progress thread, on 2 cores), keeping the core from the very
+// peer it waits for.  This wait polls without pause for a few microseconds,
+// then yields the core between polls.  (The barriers are comex_barrier, which
+// waits the same way and also lets the progress thread rest meanwhile.)
+//
+// Poller: the pause after a fruitless poll (none for the first polls and
+// 20 us, then a yield of the core).
+class Poller {
+ public:
+  /// Call after each fruitless poll.
+  void idle() {
+    if (++n_ < 16) return;
+    const auto now = clock::now();
+    if (n_ == 16) start_ = now;
+    if (now - start_ > std::chrono::microseconds(20)) std::this_thread::yield();
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  unsigned n_ = 0;
+  clock::time_point start_;
+};
+
+bool wait_request(const char *fn, MPI_Request *req, const char *what) {
+  for (Poller p;; p.idle()) {
+    int done = 0;
+    if (!mpi_ok(fn, MPI_Test(req, &done, MPI_STATUS_IGNORE), what)) return false;
+    if (done) return true;
+  }
+}
+
+// ---------------------------------------------------------------------------
 // The collectives, for any group and scope
 // ---------------------------------------------------------------------------
 
@@ -216,7 +256,9 @@ void gop(const char *fn, GroupComms *g, int scope, void *x, int n, const char *o
   if (!s.member || n == 0) return;
   if (o.abs) abs_in_place(type, x, n);
   if (o.logical) truth_in_place(type, x, n);
-  mpi_ok(fn, MPI_Allreduce(MPI_IN_PLACE, x, n, t.mpi, o.mpi, s.comm), "MPI_Allreduce");
+  MPI_Request req;
+  if (mpi_ok(fn, MPI_Iallreduce(MPI_IN_PLACE, x, n, t.mpi, o.mpi, s.comm, &req), "MPI_Iallreduce"))
+    wait_request(fn, &req, "MPI_Iallreduce");
 }
 
 // Reduction to the first process of the scope; the others keep their x.
@@ -234,11 +276,16 @@ void reduce(const char *fn, GroupComms *g, int scope, void *x, int n, const char
   if (o.logical) truth_in_place(type, work.data(), n);
   int rank = 0;
   MPI_Comm_rank(s.comm, &rank);
+  MPI_Request req;
   if (rank == 0) {
-    if (mpi_ok(fn, MPI_Reduce(MPI_IN_PLACE, work.data(), n, t.mpi, o.mpi, 0, s.comm), "MPI_Reduce"))
+    if (mpi_ok(fn, MPI_Ireduce(MPI_IN_PLACE, work.data(), n, t.mpi, o.mpi, 0, s.comm, &req),
+               "MPI_Ireduce") &&
+        wait_request(fn, &req, "MPI_Ireduce"))
       std::memcpy(x, work.data(), work.size());
   } else {
-    mpi_ok(fn, MPI_Reduce(work.data(), nullptr, n, t.mpi, o.mpi, 0, s.comm), "MPI_Reduce");
+    if (mpi_ok(fn, MPI_Ireduce(work.data(), nullptr, n, t.mpi, o.mpi, 0, s.comm, &req),
+               "MPI_Ireduce"))
+      wait_request(fn, &req, "MPI_Ireduce");
   }
 }
 
@@ -251,7 +298,9 @@ void bcast(const char *fn, GroupComms *g, int scope, void *buf, int len, int roo
   const int r = index_of(*s.members, root);
   if (r < 0) return (void)fail(fn, "root=%d is not a process of the scope", root);
   if (len == 0) return;
-  mpi_ok(fn, MPI_Bcast(buf, len, MPI_BYTE, r, s.comm), "MPI_Bcast");
+  MPI_Request req;
+  if (mpi_ok(fn, MPI_Ibcast(buf, len, MPI_BYTE, r, s.comm, &req), "MPI_Ibcast"))
+    wait_request(fn, &req, "MPI_Ibcast");
 }
 
 void select(const char *fn, GroupComms *g, int scope, void *x, int n, const char *op, int type,
@@ -277,10 +326,12 @@ void select(const char *fn, GroupComms *g, int scope, void *x, int n, const char
   int size = 0;
   MPI_Comm_size(s.comm, &size);
   std::vector<Entry> all(size);
+  MPI_Request req;
   if (!mpi_ok(fn,
-              MPI_Allgather(&mine, int(sizeof(Entry)), MPI_BYTE, all.data(), int(sizeof(Entry)),
-                            MPI_BYTE, s.comm),
-              "MPI_Allgather"))
+              MPI_Iallgather(&mine, int(sizeof(Entry)), MPI_BYTE, all.data(), int(sizeof(Entry)),
+                             MPI_BYTE, s.comm, &req),
+              "MPI_Iallgather") ||
+      !wait_request(fn, &req, "MPI_Iallgather"))
     return;
   const bool want_min = std::strcmp(op, "min") == 0;
   int winner = -1;
@@ -291,7 +342,8 @@ void select(const char *fn, GroupComms *g, int scope, void *x, int n, const char
       winner = i;  // strictly better only: ties stay with the lowest rank
   }
   if (winner < 0) return;  // nobody contributed
-  mpi_ok(fn, MPI_Bcast(x, n, MPI_BYTE, winner, s.comm), "MPI_Bcast");
+  if (mpi_ok(fn, MPI_Ibcast(x, n, MPI_BYTE, winner, s.comm, &req), "MPI_Ibcast"))
+    wait_request(fn, &req, "MPI_Ibcast");
 }
 
 // ---------------------------------------------------------------------------
@@ -341,8 +393,13 @@ int receive(const char *fn, int tag, void *buffer, int buflen, int *msglen, int 
   }
   MPI_Message message;
   MPI_Status status;
-  if (!mpi_ok(fn, MPI_Mprobe(source, tag, state().world, &message, &status), "MPI_Mprobe"))
-    return -1;
+  for (Poller p;; p.idle()) {  // MPI_Mprobe, without holding the core (see wait_request)
+    int found = 0;
+    if (!mpi_ok(fn, MPI_Improbe(source, tag, state().world, &found, &message, &status),
+                "MPI_Improbe"))
+      return -1;
+    if (found) break;
+  }
   int count = 0;
   MPI_Get_count(&status, MPI_BYTE, &count);
   if (count <= buflen) {
@@ -446,7 +503,12 @@ void armci_msg_finalize(void) {
 void armci_msg_barrier(void) {
   const char *fn = "armci_msg_barrier";
   if (!armci::ready(fn)) return;
-  mpi_ok(fn, MPI_Barrier(state().world), "MPI_Barrier");
+  // ComEx's barrier (it also completes and fences this process's operations,
+  // which a message barrier may do): its wait lets the progress thread rest
+  // and yields the core, where MPI_Barrier spins against the progress thread.
+  // GA synchronises through this call; in its ngatest on 2 cores MPI_Barrier
+  // averaged 3 ms here.
+  comex_barrier(COMEX_GROUP_WORLD);
 }
 
 void armci_msg_bcast_scope(int scope, void *buffer, int len, int root) {
@@ -561,7 +623,7 @@ int armci_msg_rcvany(int tag, void *buffer, int buflen, int *msglen) {
 void armci_msg_group_barrier(ARMCI_Group *group) {
   const char *fn = "armci_msg_group_barrier";
   GroupComms *g = armci::group_comms(fn, group);
-  if (g) mpi_ok(fn, MPI_Barrier(g->comm), "MPI_Barrier");
+  if (g) comex_barrier(*group);  // as armci_msg_barrier
 }
 
 void armci_msg_group_bcast_scope(int scope, void *buf, int len, int root, ARMCI_Group *group) {

@@ -367,6 +367,9 @@ TEST(Domain, MatchesSharedMemoryNodes) {
     for (size_t l = 0; l < nodes.members[id].size(); ++l)
       EXPECT_EQ(armci_domain_glob_proc_id(ARMCI_DOMAIN_SMP, id, int(l)), nodes.members[id][l]);
   }
+  // A negative id is the caller's node (classic ARMCI; GA relies on it).
+  EXPECT_EQ(armci_domain_nprocs(ARMCI_DOMAIN_SMP, -1),
+            int(nodes.members[nodes.node_of[Me()]].size()));
   EXPECT_EQ(ARMCI_Uses_shm(), 1);
   // On one machine, ARMCI_TEST_NODE_SIZE=k makes ceil(nproc / k) nodes.
   if (const char *k = std::getenv("ARMCI_TEST_NODE_SIZE")) {
