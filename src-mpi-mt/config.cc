@@ -42,6 +42,7 @@ void check_range(const Config &c) {
     throw Error("COMEX_PACK_BUFFER must not be below COMEX_PACK_CHUNK");
   if (c.WAIT_SERVE_EVERY < 1 || c.WAIT_SERVE_EVERY > 1000)
     throw Error("COMEX_WAIT_SERVE_EVERY must be between 1 and 1000");
+  if (c.PROGRESS_NICE > 19) throw Error("COMEX_PROGRESS_NICE must be at most 19");
   if (c.PROGRESS_SLEEP_MAX_US < c.PROGRESS_SLEEP_MIN_US)
     throw Error("COMEX_PROGRESS_SLEEP_MAX_US must not be below COMEX_PROGRESS_SLEEP_MIN_US");
 }
@@ -75,7 +76,8 @@ int64_t parse_config_value(const char *name, const char *type, const char *text)
     v *= mult;
   }
   if (*end != '\0') throw Error(format("%s=\"%s\" has trailing characters", name, text));
-  if (v < 0) throw Error(format("%s=\"%s\" must not be negative", name, text));
+  if (v < 0 && std::strcmp(type, "INT") != 0)
+    throw Error(format("%s=\"%s\" must not be negative", name, text));
   return v;
 }
 

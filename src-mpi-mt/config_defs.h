@@ -37,6 +37,9 @@
   X(PROGRESS_SLEEP_MAX_US, TIME_US, "1000",                                                        \
     "Longest sleep between polls of an idle progress thread: bounds the latency a request "       \
     "sees when it arrives after a long quiet spell.")                                              \
+  X(PROGRESS_NICE, INT, "0",                                                                      \
+    "Experimental: nice value for the progress thread (negative needs CAP_SYS_NICE; 0 = "         \
+    "leave as is).")                                                                               \
   X(PROGRESS_PARKED_US, TIME_US, "1000",                                                            \
     "While a thread of the rank waits inside a ComEx call (and serves requests itself) the "      \
     "progress thread sleeps this long between checks.")                                            \

@@ -2,6 +2,9 @@
 #include "engine.h"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
@@ -118,6 +121,8 @@ void nap(uint64_t ns) {
 // place, so we park with the longest sleep that still notices its return.
 void Engine::progress_loop() {
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // short sleeps stay short
+  if (cfg_.PROGRESS_NICE != 0)  // wake-ups preempt a computing thread (needs CAP_SYS_NICE)
+    (void)setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), int(cfg_.PROGRESS_NICE));
   const uint64_t spin = uint64_t(cfg_.PROGRESS_SPIN_US) * 1000;
   const uint64_t hot = uint64_t(cfg_.PROGRESS_HOT_US) * 1000;
   const uint64_t min_sleep = uint64_t(cfg_.PROGRESS_SLEEP_MIN_US) * 1000;
