@@ -53,4 +53,14 @@ int64_t rmw_apply(RmwKind kind, void *target, int64_t operand) {
   return 0;
 }
 
+void rmw_store(RmwKind kind, void *dst, int64_t value) {
+  if (rmw_width(kind) == sizeof(int)) {
+    int v = int(value);
+    std::memcpy(dst, &v, sizeof v);
+  } else {
+    long v = long(value);
+    std::memcpy(dst, &v, sizeof v);
+  }
+}
+
 }  // namespace comex

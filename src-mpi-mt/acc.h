@@ -66,5 +66,7 @@ size_t rmw_width(RmwKind kind);
 /// Apply atomically at `target` (aligned to rmw_width); returns the old value.
 /// For a swap `operand` is the new value, for fetch-and-add the increment.
 int64_t rmw_apply(RmwKind kind, void *target, int64_t operand);
+/// Store an old value returned by rmw_apply at `dst` with the kind's width.
+void rmw_store(RmwKind kind, void *dst, int64_t value);
 
 }  // namespace comex

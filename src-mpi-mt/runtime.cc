@@ -107,13 +107,7 @@ void Runtime::run_local(const Transfer &t) {
   if (t.op == Op::kRmw) {
     RmwKind kind = static_cast<RmwKind>(t.elem);
     int64_t old = rmw_apply(kind, reinterpret_cast<void *>(t.remote.base), t.operand);
-    if (rmw_width(kind) == sizeof(int)) {
-      int v = int(old);
-      std::memcpy(t.result, &v, sizeof v);
-    } else {
-      long v = long(old);
-      std::memcpy(t.result, &v, sizeof v);
-    }
+    rmw_store(kind, t.result, old);
     return;
   }
   if (t.op != Op::kPut && t.op != Op::kGet && t.op != Op::kAcc) return;  // fence: nothing to do
@@ -343,13 +337,7 @@ bool Runtime::poll_locked(int handle, std::string *error) {
       *error = format("%s at rank %d was refused by the target",
                       sl.op == Op::kLock ? "lock" : "rmw", sl.target);
     } else if (sl.op == Op::kRmw) {
-      if (rmw_width(static_cast<RmwKind>(sl.elem)) == sizeof(int)) {
-        int v = int(sl.reply.value);
-        std::memcpy(sl.result, &v, sizeof v);
-      } else {
-        long v = long(sl.reply.value);
-        std::memcpy(sl.result, &v, sizeof v);
-      }
+      rmw_store(static_cast<RmwKind>(sl.elem), sl.result, sl.reply.value);
     }
   }
   if (sl.staging.capacity() > (size_t(1) << 20)) std::vector<char>().swap(sl.staging);
