@@ -9,6 +9,8 @@
 
 namespace comex {
 
+const char *const kBindNames[4] = {"auto", "none", "spare", "core"};
+
 namespace {
 
 struct Entry {
@@ -58,6 +60,11 @@ int64_t parse_config_value(const char *name, const char *type, const char *text)
       if (!strcasecmp(text, f)) return 0;
     throw Error(format("%s=\"%s\" is not a boolean (use 0 or 1)", name, text));
   }
+  if (!std::strcmp(type, "BIND")) {
+    for (int i = 0; i < 4; ++i)
+      if (!strcasecmp(text, kBindNames[i])) return i;
+    throw Error(format("%s=\"%s\" is not one of auto, none, spare, core", name, text));
+  }
   errno = 0;
   char *end = nullptr;
   long long v = std::strtoll(text, &end, 10);
@@ -98,8 +105,13 @@ Config Config::from_environment() {
 
 std::string Config::describe() const {
   std::string out;
-  for (const Entry &e : kEntries)
-    out += format("  %-28s = %lld\n", e.name, (long long)(this->*(e.field)));
+  for (const Entry &e : kEntries) {
+    const int64_t v = this->*(e.field);
+    if (!std::strcmp(e.type, "BIND"))
+      out += format("  %-28s = %s\n", e.name, kBindNames[v]);
+    else
+      out += format("  %-28s = %lld\n", e.name, (long long)v);
+  }
   return out;
 }
 
@@ -109,7 +121,8 @@ std::string config_markdown() {
       "Every tuning knob of comex-mt, generated from `src-mpi-mt/config_defs.h` by\n"
       "`comex_info --markdown`. Values are read once, at `comex_init`; a malformed\n"
       "value makes `comex_init` fail with a message naming the variable.\n"
-      "SIZE values take a K, M or G suffix; TIME_US values are microseconds.\n\n"
+      "SIZE values take a K, M or G suffix; TIME_US values are microseconds;\n"
+      "BIND is one of auto, none, spare, core.\n\n"
       "| variable | type | default | meaning |\n|---|---|---|---|\n";
   for (const Entry &e : kEntries)
     out += format("| `%s` | %s | %s | %s |\n", e.name, e.type, e.def, e.doc);

@@ -10,6 +10,10 @@
 
 namespace comex {
 
+/// Values of COMEX_PROGRESS_BIND (type BIND), in the order of kBindNames.
+enum BindMode : int64_t { kBindAuto = 0, kBindNone, kBindSpare, kBindCore };
+extern const char *const kBindNames[4];
+
 struct Config {
 #define COMEX_CONFIG_FIELD(name, type, def, doc) int64_t name = 0;
   COMEX_CONFIG_LIST(COMEX_CONFIG_FIELD)
@@ -29,7 +33,7 @@ struct Config {
 std::string config_markdown();
 
 /// Parse one value of the given registry type ("BOOL", "INT", "SIZE",
-/// "TIME_US"); throws comex::Error mentioning `name` when it is malformed.
+/// "TIME_US", "BIND"); throws comex::Error mentioning `name` when it is malformed.
 int64_t parse_config_value(const char *name, const char *type, const char *text);
 
 }  // namespace comex

@@ -1,8 +1,9 @@
 /*
  * config_defs.h -- the one registry of COMEX_* environment variables.
  *
- * X(field, TYPE, "default", "doc")  with TYPE one of BOOL, INT, SIZE, TIME_US.
- * SIZE accepts a K, M or G suffix (powers of 1024).  Expanded into the
+ * X(field, TYPE, "default", "doc")  with TYPE one of BOOL, INT, SIZE, TIME_US
+ * or BIND.  SIZE accepts a K, M or G suffix (powers of 1024); BIND is one of
+ * the words auto, none, spare, core (stored as the BindMode index).  Expanded into the
  * Config struct, its parser, the COMEX_VERBOSE printout and doc/env.md.
  */
 #define COMEX_CONFIG_LIST(X)                                                                       \
@@ -45,6 +46,13 @@
     "progress thread sleeps this long between checks.")                                            \
   X(WAIT_SERVE_EVERY, INT, "1",                                                                   \
     "A waiting thread checks for incoming requests on every Nth poll of its own completion.")    \
+  X(SHM, BOOL, "1",                                                                              \
+    "1: comex_malloc memory is shared among the ranks of a node and operations between them are " \
+    "done directly by the origin (copies, atomics, shared locks); 0: every operation goes "      \
+    "through the target's progress engine.")                                                       \
+  X(PROGRESS_BIND, BIND, "auto",                                                                    \
+    "Where the progress thread runs: none (anywhere), spare (a core or hyperthread no rank of "   \
+    "the node uses), core (the rank's own core), auto (spare when the node has one, else none).")  \
   X(WAIT_SPIN_US, TIME_US, "50",                                                                   \
     "A thread waiting inside a ComEx call polls (and serves incoming requests) without pause "    \
     "for this long, then yields the core between polls.")

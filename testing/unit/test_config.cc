@@ -60,6 +60,17 @@ TEST(Config, BooleanValues) {
   EXPECT_THROW(comex::parse_config_value("X", "BOOL", "maybe"), comex::Error);
 }
 
+TEST(Config, BindValues) {
+  EXPECT_EQ(parse({}).PROGRESS_BIND, comex::kBindAuto);
+  EXPECT_EQ(parse({{"COMEX_PROGRESS_BIND", "spare"}}).PROGRESS_BIND, comex::kBindSpare);
+  EXPECT_EQ(parse({{"COMEX_PROGRESS_BIND", "CORE"}}).PROGRESS_BIND, comex::kBindCore);
+  EXPECT_EQ(parse({{"COMEX_PROGRESS_BIND", "none"}}).PROGRESS_BIND, comex::kBindNone);
+  EXPECT_THROW(parse({{"COMEX_PROGRESS_BIND", "socket"}}), comex::Error);
+  EXPECT_NE(parse({{"COMEX_PROGRESS_BIND", "spare"}}).describe().find("= spare"), std::string::npos);
+  EXPECT_EQ(parse({}).SHM, 1);
+  EXPECT_EQ(parse({{"COMEX_SHM", "0"}}).SHM, 0);
+}
+
 TEST(Config, DescribeListsEveryVariable) {
   std::string d = parse({}).describe();
   for (const char *name : {"COMEX_MAX_NB_OUTSTANDING", "COMEX_EAGER_THRESHOLD",
