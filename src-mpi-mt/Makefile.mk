@@ -10,7 +10,7 @@ libcomex_la_SOURCES = \
   src-mpi-mt/handle_pool.h src-mpi-mt/handle_pool.cc \
   src-mpi-mt/engine.h src-mpi-mt/engine.cc src-mpi-mt/handlers.cc src-mpi-mt/packet.h \
   src-mpi-mt/acc.h src-mpi-mt/acc.cc src-mpi-mt/layout.h src-mpi-mt/layout.cc \
-  src-mpi-mt/alloc_table.h src-mpi-mt/alloc_table.cc \
+  src-mpi-mt/alloc_table.h src-mpi-mt/alloc_table.cc src-mpi-mt/shm.h src-mpi-mt/shm.cc \
   src-mpi-mt/config.h src-mpi-mt/config_defs.h src-mpi-mt/config.cc \
   src-mpi-mt/mpi_util.h src-mpi-mt/mpi_util.cc \
   src-mpi-mt/log.h src-mpi-mt/log.cc src-mpi-mt/error.h

@@ -65,17 +65,35 @@ void need_remote_layout(Runtime &rt, const Transfer &t, const char *name) {
 
 int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *dst, int bytes,
                  int proc, comex_group_t group) {
-  auto g = need_group(rt, group);
-  const int target = need_proc(*g, proc, group);
+  std::shared_ptr<Group> other;  // the world group needs no reference counting
+  const Group &g =
+      group == COMEX_GROUP_WORLD ? rt.groups().world() : *(other = need_group(rt, group));
+  const int target = need_proc(g, proc, group);
   need_bytes(bytes);
-  const bool get = op == Op::kGet;
-  Transfer t = Transfer::contiguous(op, target, get ? dst : src,
-                                    uint64_t(uintptr_t(get ? src : dst)), uint64_t(bytes));
-  if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(bytes), "bytes");
+  ElemType type = ElemType::kInt;
+  if (op == Op::kAcc) {
+    type = need_acc_op(acc_op);
+    need_ptr(scale, "scale");
+    if (uint64_t(bytes) % elem_size(type) != 0)
+      throw Error(format("bytes=%d is not a multiple of the element size %zu", bytes,
+                         elem_size(type)));
+  }
   if (bytes == 0) return rt.done_handle();
   need_ptr(src, "src");
   need_ptr(dst, "dst");
-  need_remote(rt, target, get ? src : dst, t.bytes, get ? "src" : "dst");
+  const bool get = op == Op::kGet;
+  void *remote = get ? src : dst;
+  void *local = get ? dst : src;
+  AllocTable::Where w;
+  if (!rt.allocs().where(target, uintptr_t(remote), uint64_t(bytes), &w))
+    need_remote(rt, target, remote, uint64_t(bytes), get ? "src" : "dst");  // throws
+  if (w.mapped) {  // a node peer's block mapped here: no message at all
+    void *here = reinterpret_cast<void *>(w.mapped + (uintptr_t(remote) - w.lo));
+    rt.direct_contig(op, target, local, here, uint64_t(bytes), type, scale);
+    return rt.done_handle();
+  }
+  Transfer t = Transfer::contiguous(op, target, local, uint64_t(uintptr_t(remote)), uint64_t(bytes));
+  if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(bytes), "bytes");
   return rt.submit(t);
 }
 

@@ -53,14 +53,27 @@ int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t
       throw Error(format("op=%d is not a read-modify-write op (COMEX_SWAP[_LONG], "
                          "COMEX_FETCH_AND_ADD[_LONG])",
                          op));
-    auto g = need_group(rt, group);
-    const int target = need_proc(*g, proc, group);
+    std::shared_ptr<Group> other;
+    const Group &g =
+        group == COMEX_GROUP_WORLD ? rt.groups().world() : *(other = need_group(rt, group));
+    const int target = need_proc(g, proc, group);
     need_ptr(ploc, "ploc");
     need_ptr(prem, "prem");
     const size_t width = rmw_width(kind);
     if (uintptr_t(prem) % width != 0)
       throw Error(format("prem=%p is not aligned to %zu bytes", prem, width));
-    need_remote(rt, target, prem, width, "prem");
+    AllocTable::Where w;
+    if (!rt.allocs().where(target, uintptr_t(prem), width, &w))
+      need_remote(rt, target, prem, width, "prem");  // throws the message
+    if (w.mapped) {  // a node peer's block mapped here: an atomic instruction
+      rt.order_direct(target);
+      int64_t operand = extra;
+      if (kind == RmwKind::kSwapInt) operand = *static_cast<int *>(ploc);
+      if (kind == RmwKind::kSwapLong) operand = *static_cast<long *>(ploc);
+      void *here = reinterpret_cast<void *>(w.mapped + (uintptr_t(prem) - w.lo));
+      rmw_store(kind, ploc, rmw_apply(kind, here, operand));
+      return;
+    }
     Transfer t = Transfer::contiguous(Op::kRmw, target, ploc, uint64_t(uintptr_t(prem)), width);
     t.elem = uint8_t(kind);
     t.result = ploc;

@@ -17,6 +17,7 @@
 #include "mpi_util.h"
 #include "mutex.h"
 #include "packet.h"
+#include "shm.h"
 
 namespace comex {
 
@@ -36,8 +37,9 @@ class Engine {
   MPI_Comm am_comm() const { return am_; }
   MPI_Comm reply_comm() const { return reply_; }
   MPI_Comm data_comm() const { return data_; }
-  /// Serialises accumulates: served ones and the rank's own local ones.
-  std::mutex &acc_mutex() { return acc_mu_; }
+  /// Serialises accumulates into this rank's memory: served ones, the rank's
+  /// own, and (its word in shared memory) those of node-local origins.
+  SpinLock &acc_lock() { return acc_lock_; }
 
   /// Serve pending requests if no other thread is serving; true if any was served.
   bool serve_some();
@@ -126,7 +128,7 @@ class Engine {
   std::vector<char> rbuf_;       // request buffer, owned by the server
   std::vector<char> scratch_;    // accumulate staging, owned by the server
   std::vector<char> get_stage_[2];  // packed get pieces in flight, owned by the server
-  std::mutex acc_mu_;
+  SpinLock acc_lock_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -17,6 +17,7 @@ void GroupTable::set_world(std::shared_ptr<Group> world) {
   std::lock_guard<std::mutex> lock(mu_);
   if (groups_.empty()) groups_.resize(1);
   groups_[0] = std::move(world);
+  world_ = groups_[0].get();
 }
 
 std::shared_ptr<Group> GroupTable::get(int handle) const {

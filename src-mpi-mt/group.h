@@ -26,6 +26,8 @@ class GroupTable {
   void set_world(std::shared_ptr<Group> world);
   /// The group of `handle`, or nullptr when the handle is not a live group.
   std::shared_ptr<Group> get(int handle) const;
+  /// The world group, without locking (it lives as long as the runtime).
+  const Group &world() const { return *world_; }
   int add(std::shared_ptr<Group> g);
   /// Remove a group (not the world); nullptr when there was none.
   std::shared_ptr<Group> remove(int handle);
@@ -34,6 +36,7 @@ class GroupTable {
  private:
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<Group>> groups_;
+  const Group *world_ = nullptr;
 };
 
 }  // namespace comex

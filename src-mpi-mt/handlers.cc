@@ -70,7 +70,7 @@ void Engine::receive_into(int source, const Header &h, const char *payload, cons
       cur.unpack(in, n);
       return;
     }
-    std::lock_guard<std::mutex> lock(acc_mu_);
+    std::lock_guard<SpinLock> lock(acc_lock_);
     cur.visit(n, [&](char *dst, size_t m, size_t off) { accumulate(type, h.scale, dst, in + off, m); });
   };
   if (h.flags & kFlagEager) {

@@ -12,37 +12,80 @@ constexpr uint64_t kFailed = ~uint64_t(0);  // marks a member whose allocation f
 constexpr size_t kAlign = 64;
 }  // namespace
 
+void Runtime::release_block(void *ptr, const OwnBlock &b) {
+  if (b.shared)
+    Node::unmap(ptr, b.bytes);
+  else
+    std::free(ptr);
+}
+
+void Runtime::unmap_peers(const AllocTable::Alloc &a) {
+  for (size_t i = 0; i < a.ranks.size(); ++i)
+    if (a.ranks[i] != rank_ && a.mapped[i]) Node::unmap(reinterpret_cast<void *>(a.mapped[i]), a.sizes[i]);
+}
+
 void Runtime::malloc_collective(void **ptr_arr, size_t bytes, Group &g) {
+  // With node peers in the group, the block is a shared-memory segment they
+  // map; if /dev/shm cannot provide it, it is ordinary memory reached by
+  // message, and only this allocation is affected.
+  bool peers = false;
+  for (int r : g.world) peers = peers || (r != rank_ && node_->local(r));
   void *mine = nullptr;
-  if (bytes > 0 && posix_memalign(&mine, kAlign, bytes) != 0) mine = nullptr;
-  uint64_t entry[2] = {uint64_t(uintptr_t(mine)), bytes > 0 && !mine ? kFailed : uint64_t(bytes)};
-  std::vector<uint64_t> all(2 * size_t(g.size()));
+  uint64_t seq = 0;
+  if (bytes > 0 && peers) {
+    std::string why;
+    seq = node_->next_seq();
+    mine = node_->create(bytes, seq, &why);
+    if (!mine) {
+      log_line("comex_malloc: %s; this block is reached by message instead", why.c_str());
+      seq = 0;
+    }
+  }
+  if (bytes > 0 && !mine && posix_memalign(&mine, kAlign, bytes) != 0) mine = nullptr;
+  uint64_t entry[3] = {uint64_t(uintptr_t(mine)), bytes > 0 && !mine ? kFailed : uint64_t(bytes),
+                       seq};
+  std::vector<uint64_t> all(3 * size_t(g.size()));
   MPI_Request req;
-  COMEX_MPI(MPI_Iallgather(entry, 2, MPI_UINT64_T, all.data(), 2, MPI_UINT64_T, g.comm, &req));
+  COMEX_MPI(MPI_Iallgather(entry, 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, g.comm, &req));
   collective_wait(&req);
 
-  std::vector<uintptr_t> ptrs(g.size());
+  std::vector<uintptr_t> ptrs(g.size()), mapped(g.size(), 0);
   std::vector<uint64_t> sizes(g.size());
   int failed = -1;
   for (int i = 0; i < g.size(); ++i) {
-    ptrs[i] = uintptr_t(all[2 * i]);
-    sizes[i] = all[2 * i + 1];
+    ptrs[i] = uintptr_t(all[3 * i]);
+    sizes[i] = all[3 * i + 1];
     if (sizes[i] == kFailed) failed = i;
   }
+  const OwnBlock own{bytes, seq != 0};
   if (failed >= 0) {  // every member sees it: all fail together
-    std::free(mine);
+    if (mine) release_block(mine, own);
+    if (seq) node_->unlink(seq);
     throw Error(format("bytes: allocation failed on group rank %d (out of memory)", failed));
   }
-  allocs_.add(g.world, ptrs, sizes);
+  for (int i = 0; i < g.size(); ++i) {
+    const int r = g.world[i];
+    const uint64_t peer_seq = all[3 * i + 2];
+    if (r == rank_ || peer_seq == 0 || sizes[i] == 0 || !node_->local(r)) continue;
+    std::string why;
+    void *p = node_->attach(r, peer_seq, sizes[i], &why);
+    if (!p)
+      log_line("comex_malloc: %s; the block of rank %d is reached by message instead", why.c_str(), r);
+    mapped[i] = uintptr_t(p);
+  }
+  allocs_.add(g.world, ptrs, sizes, mapped);
   if (mine) {
     std::lock_guard<std::mutex> lock(own_mu_);
-    own_blocks_[mine] = bytes;
+    own_blocks_[mine] = own;
   }
   for (int i = 0; i < g.size(); ++i) ptr_arr[i] = reinterpret_cast<void *>(ptrs[i]);
-  COMEX_DEBUG("comex_malloc: %zu bytes at %p (group of %d)", bytes, mine, g.size());
-  // Nobody targets the new memory before every member has registered it.
+  COMEX_DEBUG("comex_malloc: %zu bytes at %p (group of %d, %s)", bytes, mine, g.size(),
+              seq ? "shared" : "private");
+  // Nobody targets the new memory before every member has registered it (and
+  // mapped ours, so its name can go).
   COMEX_MPI(MPI_Ibarrier(g.comm, &req));
   collective_wait(&req);
+  if (seq) node_->unlink(seq);
 }
 
 void Runtime::free_collective(void *ptr, Group &g) {
@@ -61,11 +104,14 @@ void Runtime::free_collective(void *ptr, Group &g) {
     throw Error(format("ptr=%p: not a block returned by comex_malloc on this group "
                        "(or the members passed blocks of different allocations)",
                        ptr));
-  allocs_.remove(*id);
+  if (auto a = allocs_.take(*id)) unmap_peers(*a);
   if (ptr) {
     std::lock_guard<std::mutex> lock(own_mu_);
-    own_blocks_.erase(ptr);
-    std::free(ptr);
+    auto it = own_blocks_.find(ptr);
+    if (it != own_blocks_.end()) {
+      release_block(ptr, it->second);
+      own_blocks_.erase(it);
+    }
   }
   COMEX_DEBUG("comex_free: %p", ptr);
 }

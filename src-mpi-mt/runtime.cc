@@ -39,7 +39,9 @@ Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
     fenced_[i].store(0);
   }
   for (Slot &s : slots_) s.msg.reserve(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
+  node_ = std::make_unique<Node>(comm, cfg_.SHM != 0);
   engine_ = std::make_unique<Engine>(comm, cfg_, allocs_, mutexes_);
+  if (node_->shared()) engine_->acc_lock().attach(node_->acc_word(rank_));
   engine_->start();
 }
 
@@ -68,8 +70,9 @@ void Runtime::shutdown() {
   wait_all();
   barrier(*world);  // after this no peer sends us anything more
   engine_->stop();
+  for (const AllocTable::Alloc &a : allocs_.take_all()) unmap_peers(a);
   std::lock_guard<std::mutex> lock(own_mu_);
-  for (auto &[ptr, bytes] : own_blocks_) std::free(ptr);
+  for (auto &[ptr, b] : own_blocks_) release_block(ptr, b);
   own_blocks_.clear();
   groups_.clear();
 }
@@ -103,7 +106,7 @@ void Runtime::plan(Transfer *t) const {
   t->blocks = false;
 }
 
-void Runtime::run_local(const Transfer &t) {
+void Runtime::run_local(const Transfer &t, std::atomic<uint32_t> *acc) {
   if (t.op == Op::kRmw) {
     RmwKind kind = static_cast<RmwKind>(t.elem);
     int64_t old = rmw_apply(kind, reinterpret_cast<void *>(t.remote.base), t.operand);
@@ -120,12 +123,58 @@ void Runtime::run_local(const Transfer &t) {
     local.visit(t.bytes, [&](char *p, size_t n, size_t) { remote.pack(p, n); });
   } else {
     const ElemType type = static_cast<ElemType>(t.elem);
-    std::lock_guard<std::mutex> lock(engine_->acc_mutex());
+    SpinLock::lock_word(acc);
     local.visit(t.bytes, [&](char *src, size_t n, size_t) {
       remote.visit(n, [&](char *dst, size_t m, size_t off) {
         accumulate(type, t.scale, dst, src + off, m);
       });
     });
+    acc->store(0, std::memory_order_release);
+  }
+}
+
+std::atomic<uint32_t> *Runtime::acc_word(int target) {
+  return target == rank_ ? engine_->acc_lock().word() : node_->acc_word(target);
+}
+
+bool Runtime::map_remote(Layout *l, int target) const {
+  AllocTable::Where w;
+  if (l->kind != Layout::Kind::kVector) {
+    uint64_t lo, hi;
+    l->bounds(&lo, &hi);
+    if (!allocs_.where(target, lo, hi - lo, &w) || !w.mapped) return false;
+    l->base += w.mapped - w.lo;
+    return true;
+  }
+  bool have = false;
+  for (Layout::Group &g : l->groups)
+    for (uint64_t &a : g.addrs) {
+      if (!(have && a >= w.lo && a <= w.hi && g.bytes <= w.hi - a)) {
+        if (!allocs_.where(target, a, g.bytes, &w) || !w.mapped) return false;
+        have = true;
+      }
+      a += w.mapped - w.lo;
+    }
+  return true;
+}
+
+void Runtime::order_direct(int target) {
+  if (fenced_[target].load(std::memory_order_relaxed) < issued_[target].load())
+    fence({target});
+}
+
+void Runtime::direct_contig(Op op, int target, void *local, void *mapped, uint64_t bytes,
+                            ElemType type, const void *scale) {
+  order_direct(target);
+  switch (op) {
+    case Op::kPut: std::memcpy(mapped, local, bytes); break;
+    case Op::kGet: std::memcpy(local, mapped, bytes); break;
+    default: {
+      std::atomic<uint32_t> *w = acc_word(target);
+      SpinLock::lock_word(w);
+      accumulate(type, scale, mapped, local, bytes);
+      w->store(0, std::memory_order_release);
+    }
   }
 }
 
@@ -148,8 +197,16 @@ int Runtime::acquire_slot(std::unique_lock<std::mutex> &lock) {
 
 int Runtime::submit(const Transfer &t) {
   if (t.target == rank_) {
-    run_local(t);
+    run_local(t, acc_word(rank_));
     return pool_.done_handle();
+  }
+  if (node_->local(t.target) && t.op <= Op::kRmw) {
+    Transfer d = t;
+    if (map_remote(&d.remote, t.target)) {
+      order_direct(t.target);
+      run_local(d, acc_word(t.target));
+      return pool_.done_handle();
+    }
   }
   const uint64_t round = uint64_t(cfg_.PACK_BUFFER);
   const bool staged = (t.op == Op::kPut || t.op == Op::kAcc || t.op == Op::kGet) && !t.blocks &&
@@ -354,6 +411,7 @@ bool Runtime::valid_handle(int handle) {
 }
 
 void Runtime::wait(int handle) {
+  if (handle == pool_.done_handle()) return;
   std::string error;
   engine_->wait_until([&] {
     std::lock_guard<std::mutex> lock(pool_mu_);
@@ -401,6 +459,7 @@ void Runtime::wait_target(int world_rank) {
 }
 
 void Runtime::fence(const std::vector<int> &world_ranks) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // direct stores are visible
   struct Pending {
     int target;
     uint64_t covers;

@@ -22,6 +22,7 @@
 #include "layout.h"
 #include "mutex.h"
 #include "packet.h"
+#include "shm.h"
 
 namespace comex {
 
@@ -58,6 +59,7 @@ class Runtime {
   int size() const { return size_; }
   Engine &engine() { return *engine_; }
   AllocTable &allocs() { return allocs_; }
+  Node &node() { return *node_; }
   GroupTable &groups() { return groups_; }
 
   // --- data movement (arguments already checked at the API edge) ---
@@ -68,6 +70,14 @@ class Runtime {
   /// Choose how a strided/vector transfer moves (contiguous path, blocks or
   /// packing) and simplify its layouts accordingly.
   void plan(Transfer *t) const;
+  /// A contiguous put, get or accumulate of `bytes` into a block of `target`
+  /// that this process maps (`mapped`: the remote address seen here), done
+  /// right away by this thread.
+  void direct_contig(Op op, int target, void *local, void *mapped, uint64_t bytes,
+                     ElemType type, const void *scale);
+  /// Before a direct operation on `target`: everything sent to it by message
+  /// is applied first, so direct and message operations stay in order.
+  void order_direct(int target);
   /// A handle that is already complete.
   int done_handle() const { return pool_.done_handle(); }
   /// Wait for a handle; throws comex::Error when the operation failed.
@@ -115,7 +125,15 @@ class Runtime {
     uint64_t unpacked_bytes = 0;
   };
 
-  void run_local(const Transfer &t);
+  /// Do `t` in this thread: its remote side is addressable here (this rank's
+  /// own memory, or a node peer's block mapped here); `acc` is the target's
+  /// accumulate lock word.
+  void run_local(const Transfer &t, std::atomic<uint32_t> *acc);
+  /// Rewrite a node peer's remote layout to the addresses of its mapping
+  /// here; false when some part is not mapped (then it goes by message).
+  bool map_remote(Layout *l, int target) const;
+  /// The accumulate lock word of node peer (or self) `target`.
+  std::atomic<uint32_t> *acc_word(int target);
   int acquire_slot(std::unique_lock<std::mutex> &lock);
   int submit_one(const Transfer &t);
   void post(int s, const Transfer &t);
@@ -132,6 +150,7 @@ class Runtime {
   AllocTable allocs_;
   GroupTable groups_;
   MutexTable mutexes_;
+  std::unique_ptr<Node> node_;  // outlives the engine, which uses its lock words
   std::unique_ptr<Engine> engine_;
 
   std::mutex pool_mu_;
@@ -144,7 +163,13 @@ class Runtime {
   std::map<std::pair<int, int>, std::thread::id> held_;  ///< (owner, mutex) held by our threads
 
   std::mutex own_mu_;
-  std::unordered_map<void *, size_t> own_blocks_;  ///< this rank's comex_malloc memory
+  struct OwnBlock {
+    size_t bytes;
+    bool shared;  ///< a shared-memory segment (munmap), else heap (free)
+  };
+  std::unordered_map<void *, OwnBlock> own_blocks_;  ///< this rank's comex_malloc memory
+  void release_block(void *ptr, const OwnBlock &b);
+  void unmap_peers(const AllocTable::Alloc &a);
 };
 
 }  // namespace comex

@@ -1,0 +1,97 @@
+// shm.h -- the node: which ranks share memory with us, POSIX shared-memory
+// segments for comex_malloc blocks, and the locks that live in them.
+//
+// Every segment is created by its owner, mapped by the other ranks of the
+// node during the collective call that made it, and unlinked before that call
+// returns: nothing stays in /dev/shm once an allocation exists, descriptors
+// are closed right after mmap (a rank holds no descriptor per peer), and a
+// rank killed inside the short window unlinks its pending names from a
+// signal handler.  Space is reserved with posix_fallocate, so a full
+// /dev/shm is an error at allocation time, never a SIGBUS later.
+#pragma once
+
+#include <mpi.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mpi_util.h"
+
+namespace comex {
+
+/// A lock word in shared memory, taken by threads of any process of the node.
+/// Spins briefly, then yields the core: the holder may be descheduled on an
+/// oversubscribed node.
+class SpinLock {
+ public:
+  SpinLock() : word_(&own_) {}
+  SpinLock(const SpinLock &) = delete;
+  SpinLock &operator=(const SpinLock &) = delete;
+  /// Use a word in shared memory instead of the private one.
+  void attach(std::atomic<uint32_t> *word) { word_ = word; }
+  void lock() { lock_word(word_); }
+  void unlock() { word_->store(0, std::memory_order_release); }
+  std::atomic<uint32_t> *word() { return word_; }
+  static void lock_word(std::atomic<uint32_t> *w);
+
+ private:
+  std::atomic<uint32_t> own_{0};
+  std::atomic<uint32_t> *word_;
+};
+
+/// A FIFO (ticket) mutex in shared memory.  `holder` is the world rank that
+/// holds it, or -1.
+struct alignas(64) ShmMutex {
+  std::atomic<uint32_t> next;     ///< next ticket to hand out
+  std::atomic<uint32_t> serving;  ///< ticket that may hold the mutex
+  std::atomic<int32_t> holder;
+};
+
+class Node {
+ public:
+  /// Collective over `world`.  `enable`: COMEX_SHM.  Shared memory is used
+  /// when enabled, the node has more than one rank, and every rank of the
+  /// node mapped the control segment.
+  Node(MPI_Comm world, bool enable);
+  ~Node();
+  Node(const Node &) = delete;
+  Node &operator=(const Node &) = delete;
+
+  bool shared() const { return shared_; }
+  int size() const { return size_; }
+  int rank() const { return rank_; }
+  MPI_Comm comm() const { return comm_; }
+  /// Is world rank `r` on this node (and reachable through shared memory)?
+  bool local(int r) const { return shared_ && local_index_[size_t(r)] >= 0; }
+  /// The accumulate lock of world rank `r` of this node.
+  std::atomic<uint32_t> *acc_word(int r) const;
+
+  /// A fresh sequence number naming a segment of this rank (never 0).
+  uint64_t next_seq() { return next_seq_.fetch_add(1); }
+  /// A new segment `seq` of `bytes` of this rank, mapped here; nullptr (and
+  /// *why) when /dev/shm cannot provide it.
+  void *create(size_t bytes, uint64_t seq, std::string *why);
+  /// Map segment `seq` of node rank `owner` (world rank); nullptr and *why on failure.
+  void *attach(int owner, uint64_t seq, size_t bytes, std::string *why);
+  /// Remove our segment's name (every peer has mapped it or given up).
+  void unlink(uint64_t seq);
+  static void unmap(void *addr, size_t bytes);
+
+ private:
+  std::string name(int owner, uint64_t seq) const;
+
+  Comm comm_;
+  bool shared_ = false;
+  int rank_ = 0, size_ = 1, world_rank_ = -1;
+  uint64_t tag_ = 0;                 ///< job-unique part of every name
+  std::vector<int> local_index_;     ///< world rank -> node rank, or -1
+  std::vector<long> pids_;           ///< per node rank (names carry the owner's pid)
+  void *control_ = nullptr;          ///< per node rank: one cache line with its lock
+  size_t control_bytes_ = 0;
+  std::atomic<uint64_t> next_seq_{1};
+};
+
+}  // namespace comex
