@@ -47,6 +47,7 @@ bool Engine::serve_some() {
   std::unique_lock<std::mutex> lock(serve_mu_, std::try_to_lock);
   if (!lock.owns_lock()) return false;
   bool any = false;
+  if (mutexes_.has_pending()) grant_pending();
   for (int n = 0; n < 64 && !stop_.load(std::memory_order_relaxed); ++n) {
     int flag = 0;
     MPI_Message msg;
@@ -63,6 +64,12 @@ bool Engine::serve_some() {
     any = true;
   }
   return any;
+}
+
+void Engine::grant_pending() {
+  std::vector<MutexTable::Waiter> granted;
+  mutexes_.poll(&granted);
+  for (const MutexTable::Waiter &w : granted) grant(w);
 }
 
 void Engine::dispatch(int source, const char *msg, size_t len) {

@@ -108,6 +108,8 @@ class Engine {
  public:
   /// Hand mutex to `w` (a reply to a remote rank, or a local thread's flag).
   void grant(const MutexTable::Waiter &w, int status = 0);
+  /// Shared mutexes: grant remote waiters whose ticket came up.
+  void grant_pending();
 
  private:
 

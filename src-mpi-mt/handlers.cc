@@ -181,6 +181,10 @@ void Engine::on_lock(int source, const Header &h, const char *) {
 }
 
 void Engine::on_unlock(int source, const Header &h, const char *) {
+  if (h.flags & kFlagKick) {  // released in shared memory by a node peer
+    grant_pending();
+    return;
+  }
   std::optional<MutexTable::Waiter> next;
   if (mutexes_.release(int(h.addr), source, &next) == MutexTable::Result::kInvalid) {
     log_line("refused unlock of mutex %llu from rank %d: it does not hold it",

@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include "shm.h"
+
 namespace comex {
 
 class MutexTable {
@@ -30,6 +32,15 @@ class MutexTable {
   /// Mutexes on world rank `rank` (0 when none or not created).
   int count(int rank) const;
 
+  /// Shared mode: this rank's mutexes are the ticket locks at `mine` (node
+  /// peers lock them directly); the table then only tracks the tickets it
+  /// took for remote waiters.
+  void share(ShmMutex *mine);
+  ShmMutex *shared() const { return shm_; }
+  /// Shared mode: remote waiters whose ticket came up now hold the mutex.
+  void poll(std::vector<Waiter> *granted);
+  bool has_pending() const { return pending_n_.load(std::memory_order_relaxed) > 0; }
+
   /// Owner side: `w` asks for mutex `m`.
   Result acquire(int m, const Waiter &w);
   /// Owner side: world rank `rank` releases mutex `m`.  On success *next is
@@ -48,6 +59,14 @@ class MutexTable {
   int me_ = -1;
   std::vector<int> counts_;
   std::vector<State> mine_;
+  struct Ticket {
+    int m;
+    uint32_t ticket;
+    Waiter w;
+  };
+  ShmMutex *shm_ = nullptr;
+  std::vector<Ticket> pending_;
+  std::atomic<int> pending_n_{0};
 };
 
 }  // namespace comex

@@ -28,6 +28,7 @@ enum class Op : uint8_t {
 enum HeaderFlags : uint8_t {
   kFlagEager = 1,   ///< the payload follows the header (and layout) in the same message
   kFlagBlocks = 2,  ///< payload pieces follow the layout's segments, not a packed stream
+  kFlagKick = 4,    ///< unlock: a node peer released the mutex in shared memory; grant the next waiter
 };
 
 struct Header {

@@ -70,6 +70,7 @@ void Runtime::shutdown() {
   wait_all();
   barrier(*world);  // after this no peer sends us anything more
   engine_->stop();
+  unmap_mutexes();
   for (const AllocTable::Alloc &a : allocs_.take_all()) unmap_peers(a);
   std::lock_guard<std::mutex> lock(own_mu_);
   for (auto &[ptr, b] : own_blocks_) release_block(ptr, b);
@@ -200,7 +201,7 @@ int Runtime::submit(const Transfer &t) {
     run_local(t, acc_word(rank_));
     return pool_.done_handle();
   }
-  if (node_->local(t.target) && t.op <= Op::kRmw) {
+  if (node_->direct() && node_->local(t.target) && t.op <= Op::kRmw) {
     Transfer d = t;
     if (map_remote(&d.remote, t.target)) {
       order_direct(t.target);
@@ -260,6 +261,7 @@ void Runtime::post(int s, const Transfer &t) {
     h.piece = std::min<uint64_t>(h.piece, uint64_t(cfg_.PACK_CHUNK));
   if (t.op == Op::kAcc) h.piece = std::max<uint64_t>(std::min(h.piece, kAccPiece) & ~uint64_t(15), 16);  // whole elements
   if (t.blocks) h.flags |= kFlagBlocks;
+  if (t.kick) h.flags |= kFlagKick;
   std::memcpy(h.scale, t.scale, sizeof h.scale);
 
   sl.msg.resize(sizeof h);

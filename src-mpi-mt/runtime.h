@@ -40,6 +40,7 @@ struct Transfer {
   unsigned char scale[16] = {};
   int64_t operand = 0;     ///< rmw operand
   void *result = nullptr;  ///< rmw: where the old value goes
+  bool kick = false;       ///< unlock: only wake the owner's engine (kFlagKick)
 
   /// A contiguous transfer of `bytes` between local and remote addresses.
   static Transfer contiguous(Op op, int target, void *local, uint64_t remote, uint64_t bytes);
@@ -158,6 +159,17 @@ class Runtime {
   std::vector<Slot> slots_;
   std::unique_ptr<std::atomic<uint64_t>[]> issued_;  ///< puts/accs issued per target
   std::unique_ptr<std::atomic<uint64_t>[]> fenced_;  ///< issued_ covered by a completed fence
+
+  /// Shared mutexes: the ticket locks of world rank r mapped here (nullptr:
+  /// by message), this rank's own segment, and the sizes to unmap.
+  std::vector<ShmMutex *> shm_mutexes_;
+  std::vector<size_t> shm_mutex_bytes_;
+  uint64_t own_mutex_seq_ = 0;
+  void unmap_mutexes();
+  ShmMutex *shm_mutex(int mutex, int proc) const {
+    return shm_mutexes_.empty() || !shm_mutexes_[size_t(proc)] ? nullptr
+                                                                 : shm_mutexes_[size_t(proc)] + mutex;
+  }
 
   std::mutex held_mu_;
   std::map<std::pair<int, int>, std::thread::id> held_;  ///< (owner, mutex) held by our threads

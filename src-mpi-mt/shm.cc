@@ -147,7 +147,12 @@ Node::Node(MPI_Comm world, bool enable) {
 
   if (world_rank_ == 0) tag_ = uint64_t(std::random_device{}()) << 32 ^ uint64_t(now_ns());
   COMEX_MPI(MPI_Bcast(&tag_, 1, MPI_UINT64_T, 0, world));
-  if (!enable || size_ < 2) return;
+  // Memory is shared when any rank of the node wants it, so that rank can
+  // reach the others directly; a rank with COMEX_SHM=0 still shares its
+  // memory and honours the shared locks, but sends its own operations.
+  int want = enable ? 1 : 0, any = 0;
+  COMEX_MPI(MPI_Allreduce(&want, &any, 1, MPI_INT, MPI_MAX, comm_));
+  if (!any || size_ < 2) return;
 
   install_handlers();
   if (rank_ == 0) sweep_stale();
@@ -175,6 +180,7 @@ Node::Node(MPI_Comm world, bool enable) {
     return;
   }
   shared_ = true;
+  direct_ = enable;
 }
 
 Node::~Node() {

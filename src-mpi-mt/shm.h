@@ -42,12 +42,14 @@ class SpinLock {
   std::atomic<uint32_t> *word_;
 };
 
-/// A FIFO (ticket) mutex in shared memory.  `holder` is the world rank that
-/// holds it, or -1.
+/// A FIFO (ticket) mutex in shared memory, zero-initialised.  A node-local
+/// locker takes a ticket and waits for `serving` to reach it; the owner's
+/// engine takes tickets for remote lockers and answers them by message.
 struct alignas(64) ShmMutex {
-  std::atomic<uint32_t> next;     ///< next ticket to hand out
-  std::atomic<uint32_t> serving;  ///< ticket that may hold the mutex
-  std::atomic<int32_t> holder;
+  std::atomic<uint32_t> next;            ///< next ticket to hand out
+  std::atomic<uint32_t> serving;         ///< ticket that may hold the mutex
+  std::atomic<int32_t> holder_plus1;     ///< world rank of the holder + 1 (0: free)
+  std::atomic<int32_t> remote_waiting;   ///< tickets the owner's engine waits on
 };
 
 class Node {
@@ -60,11 +62,14 @@ class Node {
   Node(const Node &) = delete;
   Node &operator=(const Node &) = delete;
 
+  /// Does this node share comex_malloc memory (some rank asked for it)?
   bool shared() const { return shared_; }
+  /// Does this rank reach node peers' memory directly (its COMEX_SHM)?
+  bool direct() const { return direct_; }
   int size() const { return size_; }
   int rank() const { return rank_; }
   MPI_Comm comm() const { return comm_; }
-  /// Is world rank `r` on this node (and reachable through shared memory)?
+  /// Is world rank `r` on this node, and does the node share memory?
   bool local(int r) const { return shared_ && local_index_[size_t(r)] >= 0; }
   /// The accumulate lock of world rank `r` of this node.
   std::atomic<uint32_t> *acc_word(int r) const;
@@ -84,7 +89,7 @@ class Node {
   std::string name(int owner, uint64_t seq) const;
 
   Comm comm_;
-  bool shared_ = false;
+  bool shared_ = false, direct_ = false;
   int rank_ = 0, size_ = 1, world_rank_ = -1;
   uint64_t tag_ = 0;                 ///< job-unique part of every name
   std::vector<int> local_index_;     ///< world rank -> node rank, or -1
