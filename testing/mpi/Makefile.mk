@@ -24,7 +24,12 @@ EXTRA_DIST += $(MPI_JOBS) testing/run_mpi_test.sh
 # Strided, vector, mutex and multi-threading suites; strided and vector also
 # run with tiny split sizes so every transfer is cut into many pieces/rounds.
 check_PROGRAMS += testing/mpi/test_strided testing/mpi/test_vector \
-  testing/mpi/test_mutex testing/mpi/test_threads
+  testing/mpi/test_mutex testing/mpi/test_threads testing/mpi/test_shm
+
+testing_mpi_test_shm_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_shm.cc \
+  testing/mpi/test_util.h
+testing_mpi_test_shm_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
+testing_mpi_test_shm_LDADD = $(MPI_TEST_LDADD)
 
 testing_mpi_test_strided_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_strided.cc \
   testing/mpi/test_util.h testing/mpi/strided_util.h
@@ -52,5 +57,22 @@ MPI_JOBS += \
   testing/mpi/vector-np1.mpi testing/mpi/vector-np2.mpi testing/mpi/vector-np4.mpi \
   testing/mpi/vector-np2-split.mpi \
   testing/mpi/mutex-np1.mpi testing/mpi/mutex-np2.mpi testing/mpi/mutex-np4.mpi \
-  testing/mpi/threads-np1.mpi testing/mpi/threads-np2.mpi testing/mpi/threads-np4.mpi
+  testing/mpi/threads-np1.mpi testing/mpi/threads-np2.mpi testing/mpi/threads-np4.mpi \
+  testing/mpi/shm-np1.mpi testing/mpi/shm-np2.mpi testing/mpi/shm-np4.mpi
+
+# Both modes of the node-local path: the jobs above use shared memory
+# (COMEX_SHM=1, the default); *-msg run everything through the engine
+# (COMEX_SHM=0); *-mixed give ranks 0 and 2 COMEX_SHM=0, so message and
+# shared-memory operations meet on the same memory (testing/mpi/mixed_shm.sh).
+MPI_JOBS += \
+  testing/mpi/core-np2-msg.mpi testing/mpi/core-np4-msg.mpi testing/mpi/core-np4-mixed.mpi \
+  testing/mpi/errors-np4-msg.mpi \
+  testing/mpi/strided-np4-msg.mpi testing/mpi/strided-np4-mixed.mpi \
+  testing/mpi/vector-np4-msg.mpi testing/mpi/vector-np4-mixed.mpi \
+  testing/mpi/mutex-np2-msg.mpi testing/mpi/mutex-np4-msg.mpi testing/mpi/mutex-np4-mixed.mpi \
+  testing/mpi/threads-np4-msg.mpi testing/mpi/threads-np4-mixed.mpi \
+  testing/mpi/shm-np2-msg.mpi testing/mpi/shm-np4-msg.mpi testing/mpi/shm-np4-mixed.mpi
+# /dev/shm full: a tiny tmpfs in a private mount namespace (root only, else skipped).
+TESTS += testing/mpi/shm-full.sh
+EXTRA_DIST += testing/mpi/mixed_shm.sh testing/mpi/shm-full.sh
 endif
