@@ -3,7 +3,8 @@
 #   make bench BENCH_ARGS="-r 9 -t 20"  options passed to perf_contig and perf_amo
 #   make bench BENCH_NP=4               more ranks (ranks >= 2 only join collectives)
 # Every launch goes through testing/run_mpi.sh (timeout, COMEX_TEST_TIMEOUT).
-BENCH_BINS = testing/perf_contig testing/perf_amo testing/perf_idle testing/perf_strided
+BENCH_BINS = testing/perf_contig testing/perf_amo testing/perf_idle testing/perf_strided \
+  testing/perf_alloc
 noinst_PROGRAMS += $(BENCH_BINS)
 testing_perf_contig_SOURCES = testing/perf_contig.cc testing/bench_util.h
 testing_perf_contig_LDADD = libcomex.la $(HWLOC_LIBS)
@@ -13,6 +14,8 @@ testing_perf_idle_SOURCES = testing/perf_idle.cc testing/bench_util.h
 testing_perf_idle_LDADD = libcomex.la $(HWLOC_LIBS)
 testing_perf_strided_SOURCES = testing/perf_strided.cc testing/bench_util.h
 testing_perf_strided_LDADD = libcomex.la $(HWLOC_LIBS)
+testing_perf_alloc_SOURCES = testing/perf_alloc.cc testing/bench_util.h
+testing_perf_alloc_LDADD = libcomex.la $(HWLOC_LIBS)
 
 BENCH_NP ?= 2
 BENCH_ARGS ?=
