@@ -39,7 +39,7 @@ Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
     fenced_[i].store(0);
   }
   for (Slot &s : slots_) s.msg.reserve(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
-  node_ = std::make_unique<Node>(comm, cfg_.SHM != 0);
+  node_ = std::make_unique<Node>(groups_.world().comm, cfg_.SHM != 0);
   engine_ = std::make_unique<Engine>(comm, cfg_, allocs_, mutexes_);
   if (node_->shared()) engine_->acc_lock().attach(node_->acc_word(rank_));
   engine_->start();
@@ -50,8 +50,14 @@ Runtime::~Runtime() = default;
 void Runtime::create(MPI_Comm comm, bool owns_mpi, const Config &cfg) {
   g_log.level.store(int(cfg.VERBOSE));
   Runtime *rt = new Runtime(comm, owns_mpi, cfg);
-  if (cfg.VERBOSE >= 1 && rt->rank_ == 0)
+  if (cfg.VERBOSE >= 1 && rt->rank_ == 0) {
     log_line("comex-mt started on %d ranks; settings:\n%s", rt->size_, cfg.describe().c_str());
+    const Node &n = *rt->node_;
+    log_line("node of rank 0: %d rank(s); node-local path %s", n.size(),
+             n.direct()   ? "on (shared memory)"
+             : n.shared() ? "off for rank 0 (its memory is shared with peers that want it)"
+                          : "off (messages only)");
+  }
   instance_.store(rt, std::memory_order_release);
 }
 
