@@ -239,7 +239,9 @@ int Runtime::submit_one(const Transfer &t) {
     pool_.release(s);
     throw;
   }
-  if (t.op == Op::kPut || t.op == Op::kAcc) issued_[t.target].fetch_add(1);
+  // One-way requests count for fences (an unlock too: a barrier or
+  // comex_destroy_mutexes must not overtake it).
+  if (t.op == Op::kPut || t.op == Op::kAcc || t.op == Op::kUnlock) issued_[t.target].fetch_add(1);
   return pool_.handle(s);
 }
 

@@ -1,13 +1,19 @@
 /*
  * bench_util.h -- shared helpers for the comex-mt benchmarks
- * (testing/perf_contig.cc, testing/perf_amo.cc, testing/perf_idle.cc).
+ * (testing/perf_contig.cc, perf_amo.cc, perf_strided.cc, perf_idle.cc).
  *
  * Header-only.  Contents:
  *   - MPI_CHECK / COMEX_CHECK: abort the job with a message on any error code
- *   - options (-n -r -t -m -w -h) shared by all benchmarks
+ *   - options (-n -r -t -m -w -s -M -c -h) shared by all benchmarks
+ *     (perf_idle ignores -M and -c)
  *   - timing, median
+ *   - CSV lines of every measurement (-c FILE), written at the end
+ *   - the COMEX_SHM cycle: setenv, comex_init ... comex_finalize, once per
+ *     setting chosen with -M (MPI stays the benchmark's)
+ *   - the "targets:" line format
  *   - the raw MPI baseline (ping-pong round trip and bandwidth, streaming
  *     bandwidth), measured BEFORE comex_init on a private communicator
+ *   - the memcpy baseline (one thread, rank 0), also before comex_init
  *   - the two target modes:
  *       "barrier": rank 1 waits inside comex_barrier(COMEX_GROUP_WORLD) while
  *                  rank 0 measures; rank 0 then enters the barrier;
@@ -31,6 +37,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -169,6 +176,8 @@ struct BenchOpts {
     size_t max_size = 4u << 20;    /* -m: largest message (bytes) */
     int window = 32;               /* -w: non-blocking window (ops before wait_all) */
     double idle_s = 2.0;           /* -s: length of one idle window (perf_idle) */
+    bool shm = true, msg = true;   /* -M shm|msg|both: which COMEX_SHM settings to run */
+    std::string csv;               /* -c FILE: CSV of every measurement ("-": stdout) */
 };
 
 static inline void bench_usage(const char *prog, const char *extra) {
@@ -181,6 +190,9 @@ static inline void bench_usage(const char *prog, const char *extra) {
         "  -m BYTES largest message size (default 4194304)\n"
         "  -w WIN   non-blocking window: ops issued before comex_wait_all (default 32)\n"
         "  -s SEC   idle window length in seconds (perf_idle; default 2)\n"
+        "  -M MODE  shm: ComEx with COMEX_SHM=1 only; msg: COMEX_SHM=0 only;\n"
+        "           both (default): comex_init/finalize twice, side by side\n"
+        "  -c FILE  also write every measurement as CSV to FILE (\"-\": stdout, at the end)\n"
         "%s",
         prog, extra ? extra : "");
 }
@@ -204,6 +216,19 @@ static inline BenchOpts bench_parse(int argc, char **argv, const char *extra_usa
         else if (a == "-m") o.max_size = (size_t)std::atoll(val("-m"));
         else if (a == "-w") o.window = std::atoi(val("-w"));
         else if (a == "-s") o.idle_s = std::atof(val("-s"));
+        else if (a == "-c") o.csv = val("-c");
+        else if (a == "-M") {
+            std::string m = val("-M");
+            if (m == "shm" || m == "msg" || m == "both") {
+                o.shm = m != "msg";
+                o.msg = m != "shm";
+            } else {
+                if (bench_world_rank() <= 0)
+                    std::fprintf(stderr, "-M takes shm, msg or both, not %s\n", m.c_str());
+                MPI_CHECK(MPI_Finalize());
+                std::exit(1);
+            }
+        }
         else if (a == "-h" || a == "--help") {
             if (bench_world_rank() <= 0) bench_usage(argv[0], extra_usage);
             MPI_CHECK(MPI_Finalize());
@@ -342,6 +367,140 @@ static inline void bench_print_header(const char *prog, const BenchOpts &o, int 
                 " MB/s = 10^6 B/s\n",
                 o.reps, o.rep_ms, o.max_iters);
     std::fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV output (rank 0)                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One line per measurement, written at the end of the run (-c FILE):
+ *   bench,op,mode,target,bytes,latency_us,bandwidth_MBps,min_us
+ * mode: shm (COMEX_SHM=1), msg (COMEX_SHM=0), memcpy or mpi (baselines);
+ * target: barrier, compute, or "-" for the baselines;
+ * bandwidth_MBps and min_us are empty where they mean nothing.
+ * doc/benchmarks.md describes every op.
+ */
+#define BENCH_CSV_HEADER "bench,op,mode,target,bytes,latency_us,bandwidth_MBps,min_us"
+
+struct BenchCsv {
+    std::string bench;
+    std::vector<std::string> lines;
+};
+
+static inline BenchCsv &bench_csv() {
+    static BenchCsv c;
+    return c;
+}
+
+/* Adds a line; `mbps` < 0: bandwidth = bytes / latency (empty if bytes == 0);
+ * `min_us` < 0: empty. */
+static inline void bench_csv_add(const std::string &op, const char *mode, const char *target,
+                                 size_t bytes, double lat_us, double min_us = -1,
+                                 double mbps = -1) {
+    char bw[32] = "", mn[32] = "", line[256];
+    if (mbps < 0 && bytes > 0) mbps = bench_mbps(bytes, lat_us);
+    if (mbps >= 0) std::snprintf(bw, sizeof bw, mbps < 100 ? "%.4f" : "%.1f", mbps);
+    if (min_us >= 0) std::snprintf(mn, sizeof mn, "%.4f", min_us);
+    std::snprintf(line, sizeof line, "%s,%s,%s,%s,%zu,%.4f,%s,%s", bench_csv().bench.c_str(),
+                  op.c_str(), mode, target, bytes, lat_us, bw, mn);
+    bench_csv().lines.push_back(line);
+}
+
+/* Writes the collected lines (rank 0 only; nothing without -c). */
+static inline void bench_csv_write(const BenchOpts &o, int rank) {
+    if (rank != 0 || o.csv.empty()) return;
+    FILE *f = o.csv == "-" ? stdout : std::fopen(o.csv.c_str(), "w");
+    if (!f) BENCH_FAIL("cannot write %s: %s", o.csv.c_str(), std::strerror(errno));
+    if (f == stdout) std::fprintf(f, "\n# CSV (%s)\n", BENCH_CSV_HEADER);
+    else std::fprintf(f, "%s\n", BENCH_CSV_HEADER);
+    for (const std::string &l : bench_csv().lines) std::fprintf(f, "%s\n", l.c_str());
+    if (f == stdout) {
+        std::fflush(f);
+    } else {
+        if (std::fclose(f) != 0) BENCH_FAIL("writing %s: %s", o.csv.c_str(), std::strerror(errno));
+        std::printf("CSV: %zu measurements written to %s\n", bench_csv().lines.size(),
+                    o.csv.c_str());
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The two COMEX_SHM settings, one comex_init .. comex_finalize each  */
+/* ------------------------------------------------------------------ */
+
+enum ShmMode { SHM_ON = 0, SHM_OFF = 1 };
+
+/* "shm": node-local operations through shared memory; "msg": everything
+ * through the progress engine (MPI messages). */
+static inline const char *bench_shm_name(int m) { return m == SHM_ON ? "shm" : "msg"; }
+
+/* The settings chosen with -M, in the order they run. */
+static inline std::vector<int> bench_shm_modes(const BenchOpts &o) {
+    std::vector<int> v;
+    if (o.shm) v.push_back(SHM_ON);
+    if (o.msg) v.push_back(SHM_OFF);
+    return v;
+}
+
+/* Sets COMEX_SHM for this process, then comex_init (MPI is the benchmark's). */
+static inline void bench_comex_start(int shm_mode, int rank) {
+    if (setenv("COMEX_SHM", shm_mode == SHM_ON ? "1" : "0", 1) != 0)
+        BENCH_FAIL("setenv(COMEX_SHM): %s", std::strerror(errno));
+    if (comex_initialized() != 0)
+        BENCH_FAIL("comex_initialized() is %d before comex_init (COMEX_SHM=%d)",
+                   comex_initialized(), shm_mode == SHM_ON);
+    COMEX_CHECK(comex_init());
+    if (comex_initialized() != 1)
+        BENCH_FAIL("comex_initialized() is not 1 after comex_init (COMEX_SHM=%d)",
+                   shm_mode == SHM_ON);
+    if (rank == 0) {
+        std::printf("\n######## COMEX_SHM=%d (%s): comex_init ########\n", shm_mode == SHM_ON,
+                    bench_shm_name(shm_mode));
+        std::fflush(stdout);
+    }
+}
+
+/* comex_finalize; checks that ComEx is down and MPI still up. */
+static inline void bench_comex_stop(int shm_mode) {
+    COMEX_CHECK(comex_finalize());
+    if (comex_initialized() != 0)
+        BENCH_FAIL("comex_initialized() is %d after comex_finalize (COMEX_SHM=%d)",
+                   comex_initialized(), shm_mode == SHM_ON);
+    int fin = 0;
+    MPI_CHECK(MPI_Finalized(&fin));
+    if (fin) BENCH_FAIL("comex_finalize finalised MPI, which the benchmark initialised");
+}
+
+/* ------------------------------------------------------------------ */
+/* The "targets:" block                                               */
+/* ------------------------------------------------------------------ */
+
+/* "  label   value unit  (target ...)  ok|MISSED  [detail]" */
+static inline void bench_target_line(const char *label, double value, const char *unit,
+                                     const char *target, bool ok, const std::string &detail) {
+    std::printf("  %-64s %9.3f %-4s %-17s %-6s %s\n", label, value, unit, target,
+                ok ? "ok" : "MISSED", detail.c_str());
+}
+
+static inline void bench_info_line(const char *label, double value, const char *unit,
+                                   const std::string &detail = std::string()) {
+    std::printf("  %-64s %9.3f %-4s %-17s %-6s %s\n", label, value, unit, "(info)", "",
+                detail.c_str());
+}
+
+/* A target whose figures were not measured (e.g. -M msg for a node-local target). */
+static inline void bench_target_skipped(const char *label, const char *target, const char *why) {
+    std::printf("  %-64s %9s %-4s %-17s %-6s %s\n", label, "-", "", target, "n/a", why);
+}
+
+static inline std::string bench_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static inline std::string bench_fmt(const char *f, ...) {
+    char b[512];
+    va_list ap;
+    va_start(ap, f);
+    std::vsnprintf(b, sizeof b, f, ap);
+    va_end(ap);
+    return b;
 }
 
 /* ------------------------------------------------------------------ */
@@ -484,6 +643,8 @@ static inline RawBaseline bench_raw_baseline(const BenchOpts &o, int rank,
             r.stream_mbps = bench_mbps(s, st);
             res.rows.push_back(r);
             if (rank == 0) {
+                bench_csv_add("pingpong", "mpi", "-", s, r.rtt_us, -1, r.pp_mbps);
+                bench_csv_add("stream", "mpi", "-", s, st, -1, r.stream_mbps);
                 std::printf("%10s %12.3f %12.3f %14.1f %5d %14.1f\n", bench_size_str(s).c_str(),
                             r.rtt_us, r.rtt_us / 2, r.pp_mbps,
                             bench_window(s, o.window, BENCH_WINDOW_CAP), r.stream_mbps);
@@ -491,6 +652,9 @@ static inline RawBaseline bench_raw_baseline(const BenchOpts &o, int rank,
             }
         }
     }
+    if (rank == 0 && !with_sizes)
+        bench_csv_add("pingpong", "mpi", "-", 8, res.rtt8_us, res.rtt8_min_us,
+                      bench_mbps(8, res.rtt8_us / 2));
     MPI_CHECK(MPI_Comm_free(&comm));
     return res;
 }
@@ -548,6 +712,59 @@ static inline Measure bench_measure(const BenchOpts &o, int ops_per_iter,
     m.med_us = bench_median(v);
     m.min_us = bench_min(v);
     return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* memcpy baseline (before comex_init)                                */
+/* ------------------------------------------------------------------ */
+
+struct CopyBaseline {
+    std::vector<std::pair<size_t, Measure>> rows;
+    const Measure *find(size_t bytes) const {
+        for (const auto &r : rows)
+            if (r.first == bytes) return &r.second;
+        return nullptr;
+    }
+};
+
+/* Copies `bytes` from `src` to `dst` with memcpy; the compiler may neither
+ * drop nor merge the copies. */
+__attribute__((noinline)) static void bench_copy(char *dst, const char *src, size_t bytes) {
+    std::memcpy(dst, src, bytes);
+    __asm__ volatile("" : : "r"(dst), "r"(src) : "memory");
+}
+
+/* Single-thread memcpy between two private, touched buffers, timed on rank 0
+ * like a blocking ComEx operation (median over repetitions of the mean time
+ * per copy), for every size; the other ranks wait in MPI_Barrier.  Prints a
+ * table on rank 0 and adds CSV lines (op "copy", mode "memcpy").  Call before
+ * comex_init; the result is meaningful on rank 0 only. */
+static inline CopyBaseline bench_memcpy_baseline(const BenchOpts &o, int rank,
+                                                 const std::vector<size_t> &sizes) {
+    CopyBaseline res;
+    if (rank == 0) {
+        size_t maxb = 8;
+        for (size_t s : sizes) maxb = std::max(maxb, s);
+        std::vector<char> src(maxb, 3), dst(maxb, 4); /* touched */
+        std::printf("\n== memcpy baseline (rank 0, one thread, between two private buffers;"
+                    " before comex_init) ==\n");
+        std::printf("%10s %12s %12s %12s\n", "size", "memcpy_us", "min_us", "memcpy_MB/s");
+        std::fflush(stdout);
+        for (size_t s : sizes) {
+            Measure m = bench_measure(o, 1, [&](long n) {
+                for (long i = 0; i < n; ++i) bench_copy(dst.data(), src.data(), s);
+            });
+            res.rows.push_back({s, m});
+            bench_csv_add("copy", "memcpy", "-", s, m.med_us, m.min_us);
+            std::printf("%10s %12.4f %12.4f %12.1f\n", bench_size_str(s).c_str(), m.med_us,
+                        m.min_us, bench_mbps(s, m.med_us));
+            std::fflush(stdout);
+        }
+        if (std::memcmp(dst.data(), src.data(), maxb) != 0)
+            BENCH_FAIL("memcpy baseline: destination differs from source");
+    }
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    return res;
 }
 
 /* ------------------------------------------------------------------ */

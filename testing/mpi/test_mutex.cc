@@ -387,3 +387,29 @@ TEST(MutexLifecycle, DestroyAndRecreate) {
 }
 
 }  // namespace
+
+// Unlock is a one-way message when the owner is reached by message: it must
+// be applied before comex_destroy_mutexes (or a barrier) completes, or a late
+// unlock would be refused by, or release a mutex of, the next set.  Each
+// round every rank takes the next rank's mutex, bumps a counter the lock
+// protects and unlocks right before the collective destroy.
+TEST(Mutex, UnlockRightBeforeDestroyIsApplied) {
+  const int me = WorldRank(), n = WorldSize(), next = (me + 1) % n, kRounds = 100;
+  SharedBlock blk(sizeof(long));
+  ASSERT_TRUE(blk.ok());
+  std::memset(blk.mine(), 0, sizeof(long));
+  ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
+  for (int r = 0; r < kRounds; ++r) {
+    ASSERT_EQ(comex_create_mutexes(1), COMEX_SUCCESS);
+    for (int k = 0; k < n; ++k) {  // everybody contends for every mutex once
+      const int p = (next + k) % n;
+      ASSERT_EQ(comex_lock(0, p), COMEX_SUCCESS) << "round " << r;
+      long v = GetLong(blk.at(p), p);
+      PutLong(v + 1, blk.at(p), p);
+      ASSERT_EQ(comex_unlock(0, p), COMEX_SUCCESS) << "round " << r;
+    }
+    ASSERT_EQ(comex_destroy_mutexes(), COMEX_SUCCESS) << "round " << r;
+  }
+  ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
+  EXPECT_EQ(*reinterpret_cast<long *>(blk.mine()), long(n) * kRounds);
+}
