@@ -23,3 +23,7 @@ bench: $(BENCH_BINS)
 	MPIEXEC='$(MPIEXEC)' $(top_srcdir)/testing/run_mpi.sh $(BENCH_NP) testing/perf_strided $(BENCH_ARGS)
 	MPIEXEC='$(MPIEXEC)' $(top_srcdir)/testing/run_mpi.sh $(BENCH_NP) testing/perf_idle $(BENCH_IDLE_ARGS)
 .PHONY: bench
+
+# Progress thread placements compared (COMEX_PROGRESS_BIND; doc/topology.md):
+#   testing/bench_bind.sh [ROUNDS] [CONFIG...]   (from the build tree)
+EXTRA_DIST += testing/bench_bind.sh testing/bench_bind_summary.py
