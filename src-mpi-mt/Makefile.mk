@@ -13,7 +13,8 @@ libcomex_la_SOURCES = \
   src-mpi-mt/alloc_table.h src-mpi-mt/alloc_table.cc src-mpi-mt/shm.h src-mpi-mt/shm.cc \
   src-mpi-mt/config.h src-mpi-mt/config_defs.h src-mpi-mt/config.cc \
   src-mpi-mt/mpi_util.h src-mpi-mt/mpi_util.cc \
-  src-mpi-mt/log.h src-mpi-mt/log.cc src-mpi-mt/error.h
+  src-mpi-mt/log.h src-mpi-mt/log.cc src-mpi-mt/error.h \
+  src-mpi-mt/topology.h src-mpi-mt/topology.cc
 libcomex_la_LIBADD = $(HWLOC_LIBS)
 libcomex_la_LDFLAGS = -version-info 0:0:0
 

@@ -1,6 +1,7 @@
 // engine.cc -- serving requests, the progress thread and its back-off.
 #include "engine.h"
 
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -8,8 +9,10 @@
 
 #include <algorithm>
 #include <ctime>
+#include <future>
 
 #include "error.h"
+#include "topology.h"
 
 namespace comex {
 
@@ -30,7 +33,18 @@ Engine::~Engine() {
 }
 
 void Engine::start() {
-  thread_ = std::thread([this] { progress_loop(); });
+  // Collective (every rank starts its engine in comex_init); the thread
+  // places itself before start() returns, so comex_init ends with it placed.
+  std::unique_ptr<NodeInfo> node = learn_node(am_);
+  std::promise<void> placed;
+  thread_ = std::thread([this, &node, &placed] {
+    if (int rc = pthread_setname_np(pthread_self(), "comex-progress"))
+      COMEX_DEBUG("pthread_setname_np: error %d", rc);
+    place_progress_thread(BindMode(cfg_.PROGRESS_BIND), *node);
+    placed.set_value();
+    progress_loop();
+  });
+  placed.get_future().wait();
   COMEX_DEBUG("progress thread started");
 }
 

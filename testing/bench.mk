@@ -48,3 +48,7 @@ plots: $(if $(PLOT_CSV),,testing/perf_contig)
 	$(if $(PLOT_CSV),,$(BENCH_RUN) testing/perf_contig $(BENCH_ARGS) -c $(BENCH_PLOT_DIR)/perf_contig.csv > $(BENCH_PLOT_DIR)/perf_contig.txt)
 	$(PYTHON3) $(top_srcdir)/testing/plot_bench.py -o $(BENCH_PLOT_DIR) $(or $(PLOT_CSV),$(BENCH_PLOT_DIR)/perf_contig.csv)
 .PHONY: bench plots
+
+# Progress thread placements compared (COMEX_PROGRESS_BIND; doc/topology.md):
+#   testing/bench_bind.sh [ROUNDS] [CONFIG...]   (from the build tree)
+EXTRA_DIST += testing/bench_bind.sh testing/bench_bind_summary.py

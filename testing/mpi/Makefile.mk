@@ -76,3 +76,23 @@ MPI_JOBS += \
 TESTS += testing/mpi/shm-full.sh
 EXTRA_DIST += testing/mpi/mixed_shm.sh testing/mpi/shm-full.sh
 endif
+
+# Placement of the progress thread (COMEX_PROGRESS_BIND): each job checks the
+# thread's real affinity for one mode, unbound and bound by the launcher
+# (HYDRA_BINDING=core is mpiexec -bind-to core), with the engine doing all
+# the data movement (COMEX_SHM=0).
+if HAVE_GTEST
+check_PROGRAMS += testing/mpi/test_topology
+testing_mpi_test_topology_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_topology.cc \
+  testing/mpi/test_util.h
+testing_mpi_test_topology_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
+testing_mpi_test_topology_LDADD = $(MPI_TEST_LDADD)
+TOPO_JOBS = \
+  testing/mpi/topo-none-np2.mpi testing/mpi/topo-core-np2.mpi testing/mpi/topo-core-np4.mpi \
+  testing/mpi/topo-spare-np1.mpi testing/mpi/topo-spare-np2.mpi \
+  testing/mpi/topo-auto-np1.mpi testing/mpi/topo-auto-np2.mpi \
+  testing/mpi/topo-core-np2-bound.mpi testing/mpi/topo-spare-np1-bound.mpi \
+  testing/mpi/topo-spare-np2-bound.mpi
+TESTS += $(TOPO_JOBS)
+EXTRA_DIST += $(TOPO_JOBS)
+endif
