@@ -118,6 +118,14 @@ TEST(ShmNode, PeersBlocksAreMappedExactlyWhenThisRankGoesDirect) {
     else
       EXPECT_EQ(mapped, 0) << "COMEX_SHM=0 but a block of rank " << node.ranks[i] << " is mapped";
   }
+  // Ranks of other nodes (several hosts on one machine share /dev/shm, but
+  // not a node): never mapped, the node structure is MPI's.
+  long pid = long(getpid());
+  std::vector<long> pids = AllGather(std::vector<long>{pid}, WorldComm());
+  for (int r = 0; r < WorldSize(); ++r)
+    if (std::find(node.ranks.begin(), node.ranks.end(), r) == node.ranks.end())
+      EXPECT_EQ(MappedSegmentsOf(pids[size_t(r)]), 0) << "block of rank " << r
+                                                      << " of another node is mapped";
 }
 
 TEST(ShmNode, NoNamesLeftInDevShm) {
