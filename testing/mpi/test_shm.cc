@@ -122,10 +122,11 @@ TEST(ShmNode, PeersBlocksAreMappedExactlyWhenThisRankGoesDirect) {
   // not a node): never mapped, the node structure is MPI's.
   long pid = long(getpid());
   std::vector<long> pids = AllGather(std::vector<long>{pid}, WorldComm());
-  for (int r = 0; r < WorldSize(); ++r)
-    if (std::find(node.ranks.begin(), node.ranks.end(), r) == node.ranks.end())
-      EXPECT_EQ(MappedSegmentsOf(pids[size_t(r)]), 0) << "block of rank " << r
-                                                      << " of another node is mapped";
+  for (int r = 0; r < WorldSize(); ++r) {
+    if (std::find(node.ranks.begin(), node.ranks.end(), r) != node.ranks.end()) continue;
+    EXPECT_EQ(MappedSegmentsOf(pids[size_t(r)]), 0) << "block of rank " << r
+                                                    << " of another node is mapped";
+  }
 }
 
 TEST(ShmNode, NoNamesLeftInDevShm) {
@@ -145,8 +146,9 @@ TEST(ShmNode, StaleNamesOfDeadRanksAreSwept) {
   NodeView node = Node();
   if (g_stale.empty()) GTEST_SKIP() << "could not plant a stale name in /dev/shm";
   const bool swept = access(g_stale.c_str(), F_OK) != 0;
-  if (node.ranks.size() > 1 && node.any_shm())
+  if (node.ranks.size() > 1 && node.any_shm()) {
     EXPECT_TRUE(swept) << g_stale << " of a dead pid survived comex_init";
+  }
   ::unlink(g_stale.c_str());
 }
 
@@ -239,8 +241,9 @@ TEST(ShmNode, FetchAndAddValuesAreUniqueAcrossPaths) {
   EXPECT_EQ(*uniq.begin(), 0);
   EXPECT_EQ(*uniq.rbegin(), long(n) * kPer - 1);
   ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
-  if (me == 0) EXPECT_EQ(*reinterpret_cast<long *>(b.mine()), long(n) * kPer);
-  (void)me;
+  if (me == 0) {
+    EXPECT_EQ(*reinterpret_cast<long *>(b.mine()), long(n) * kPer);
+  }
 }
 
 // Run by testing/mpi/shm-full.sh with a tiny tmpfs over /dev/shm: a block
