@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES="build-essential autoconf automake libtool pkg-config mpich libmpich-dev libhwloc-dev libgtest-dev"
+PACKAGES="build-essential autoconf automake libtool pkg-config mpich libmpich-dev libhwloc-dev libgtest-dev iproute2"
 
 install_missing() {
   local missing=()

@@ -100,10 +100,12 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
 int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *src_stride,
                   void *dst, int *dst_stride, int *count, int levels, int proc,
                   comex_group_t group) {
-  auto g = need_group(rt, group);
+  std::shared_ptr<Group> other;
+  const Group &g =
+      group == COMEX_GROUP_WORLD ? rt.groups().world() : *(other = need_group(rt, group));
   Transfer t;
   t.op = op;
-  t.target = need_proc(*g, proc, group);
+  t.target = need_proc(g, proc, group);
   check_strided(src_stride, count, levels, "src");
   check_strided(dst_stride, count, levels, "dst");
   need_ptr(src, "src");
@@ -116,6 +118,18 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
   t.bytes = t.local.total();
   if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(count[0]), "count[0]");
   need_remote_layout(rt, t, get ? "src" : "dst");
+  if (t.target != rt.rank() && rt.node().direct()) {  // a node peer's mapped block: rows copied here
+    uint64_t lo, hi;
+    AllocTable::Where w;
+    t.remote.bounds(&lo, &hi);
+    if (rt.allocs().where(t.target, lo, hi - lo, &w) && w.mapped) {
+      char *remote = reinterpret_cast<char *>(w.mapped + (t.remote.base - w.lo));
+      char *local = static_cast<char *>(get ? dst : src);
+      rt.direct_strided(op, t.target, local, get ? dst_stride : src_stride, remote,
+                        get ? src_stride : dst_stride, count, levels, ElemType(t.elem), t.scale);
+      return rt.done_handle();
+    }
+  }
   rt.plan(&t);
   return rt.submit(t);
 }

@@ -52,7 +52,7 @@
     "through the target's progress engine.")                                                       \
   X(PROGRESS_BIND, BIND, "auto",                                                                    \
     "Where the progress thread runs: none (anywhere), spare (a core or hyperthread no rank of "   \
-    "the node uses), core (the rank's own core), auto (spare when the node has one, else none).")  \
+    "the node uses), core (the rank's own core), auto (spare when the node has one, else core).")  \
   X(WAIT_SPIN_US, TIME_US, "50",                                                                   \
     "A thread waiting inside a ComEx call polls (and serves incoming requests) without pause "    \
     "for this long, then yields the core between polls.")

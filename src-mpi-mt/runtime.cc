@@ -185,6 +185,29 @@ void Runtime::direct_contig(Op op, int target, void *local, void *mapped, uint64
   }
 }
 
+void Runtime::direct_strided(Op op, int target, char *local, const int *local_stride,
+                             char *remote, const int *remote_stride, const int *count, int levels,
+                             ElemType type, const void *scale) {
+  order_direct(target);
+  switch (op) {
+    case Op::kPut:
+      for_each_row(remote, remote_stride, local, local_stride, count, levels,
+                   [](char *r, char *l, size_t n) { copy_row(r, l, n); });
+      break;
+    case Op::kGet:
+      for_each_row(local, local_stride, remote, remote_stride, count, levels,
+                   [](char *l, char *r, size_t n) { copy_row(l, r, n); });
+      break;
+    default: {
+      std::atomic<uint32_t> *w = acc_word(target);
+      SpinLock::lock_word(w);
+      for_each_row(remote, remote_stride, local, local_stride, count, levels,
+                   [&](char *r, char *l, size_t n) { accumulate(type, scale, r, l, n); });
+      w->store(0, std::memory_order_release);
+    }
+  }
+}
+
 int Runtime::acquire_slot(std::unique_lock<std::mutex> &lock) {
   for (;;) {
     int s = pool_.acquire();

@@ -76,6 +76,11 @@ class Runtime {
   /// right away by this thread.
   void direct_contig(Op op, int target, void *local, void *mapped, uint64_t bytes,
                      ElemType type, const void *scale);
+  /// The same for a strided put, get or accumulate (`remote`: the mapped
+  /// address of the remote region's base, strides checked).
+  void direct_strided(Op op, int target, char *local, const int *local_stride, char *remote,
+                      const int *remote_stride, const int *count, int levels, ElemType type,
+                      const void *scale);
   /// Before a direct operation on `target`: everything sent to it by message
   /// is applied first, so direct and message operations stay in order.
   void order_direct(int target);

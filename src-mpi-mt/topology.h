@@ -17,7 +17,7 @@
 namespace comex {
 
 /// What auto does when the node has no spare PU (measured: doc/topology.md).
-constexpr BindMode kAutoFallback = kBindNone;
+constexpr BindMode kAutoFallback = kBindCore;
 
 /// A node as the choice logic sees it.  PUs are hwloc logical indices
 /// 0..npus-1; cores are listed in hwloc's logical order.
