@@ -97,6 +97,14 @@ inline void copy_row(char *dst, const char *src, size_t n) {
     std::memcpy(dst, src, n);
     return;
   }
+  switch (n) {  // common row lengths: straight-line moves
+    case 8: __builtin_memcpy(dst, src, 8); return;
+    case 16: __builtin_memcpy(dst, src, 16); return;
+    case 32: __builtin_memcpy(dst, src, 32); return;
+    case 64: __builtin_memcpy(dst, src, 64); return;
+    case 128: __builtin_memcpy(dst, src, 128); return;
+    default: break;
+  }
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     V v = *reinterpret_cast<const V *>(src + i);
