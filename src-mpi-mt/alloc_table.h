@@ -30,6 +30,8 @@ class AllocTable {
   struct Where {
     uint64_t lo = 0, hi = 0;
     uintptr_t mapped = 0;
+    /// Where `addr` of the block is seen here (only when mapped).
+    void *here(uintptr_t addr) const { return reinterpret_cast<void *>(mapped + (addr - lo)); }
   };
 
   explicit AllocTable(int nranks) : by_rank_(nranks) { bump(); }

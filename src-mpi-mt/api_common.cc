@@ -88,8 +88,7 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
   if (!rt.allocs().where(target, uintptr_t(remote), uint64_t(bytes), &w))
     need_remote(rt, target, remote, uint64_t(bytes), get ? "src" : "dst");  // throws
   if (w.mapped) {  // a node peer's block mapped here: no message at all
-    void *here = reinterpret_cast<void *>(w.mapped + (uintptr_t(remote) - w.lo));
-    rt.direct_contig(op, target, local, here, uint64_t(bytes), type, scale);
+    rt.direct_contig(op, target, local, w.here(uintptr_t(remote)), uint64_t(bytes), type, scale);
     return rt.done_handle();
   }
   Transfer t = Transfer::contiguous(op, target, local, uint64_t(uintptr_t(remote)), uint64_t(bytes));
@@ -123,7 +122,7 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
     AllocTable::Where w;
     t.remote.bounds(&lo, &hi);
     if (rt.allocs().where(t.target, lo, hi - lo, &w) && w.mapped) {
-      char *remote = reinterpret_cast<char *>(w.mapped + (t.remote.base - w.lo));
+      char *remote = static_cast<char *>(w.here(t.remote.base));
       char *local = static_cast<char *>(get ? dst : src);
       rt.direct_strided(op, t.target, local, get ? dst_stride : src_stride, remote,
                         get ? src_stride : dst_stride, count, levels, ElemType(t.elem), t.scale);

@@ -70,8 +70,7 @@ int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t
       int64_t operand = extra;
       if (kind == RmwKind::kSwapInt) operand = *static_cast<int *>(ploc);
       if (kind == RmwKind::kSwapLong) operand = *static_cast<long *>(ploc);
-      void *here = reinterpret_cast<void *>(w.mapped + (uintptr_t(prem) - w.lo));
-      rmw_store(kind, ploc, rmw_apply(kind, here, operand));
+      rmw_store(kind, ploc, rmw_apply(kind, w.here(uintptr_t(prem)), operand));
       return;
     }
     Transfer t = Transfer::contiguous(Op::kRmw, target, ploc, uint64_t(uintptr_t(prem)), width);

@@ -130,13 +130,12 @@ void Runtime::run_local(const Transfer &t, std::atomic<uint32_t> *acc) {
     local.visit(t.bytes, [&](char *p, size_t n, size_t) { remote.pack(p, n); });
   } else {
     const ElemType type = static_cast<ElemType>(t.elem);
-    SpinLock::lock_word(acc);
+    WordLock lock(acc);
     local.visit(t.bytes, [&](char *src, size_t n, size_t) {
       remote.visit(n, [&](char *dst, size_t m, size_t off) {
         accumulate(type, t.scale, dst, src + off, m);
       });
     });
-    acc->store(0, std::memory_order_release);
   }
 }
 
@@ -177,10 +176,8 @@ void Runtime::direct_contig(Op op, int target, void *local, void *mapped, uint64
     case Op::kPut: std::memcpy(mapped, local, bytes); break;
     case Op::kGet: std::memcpy(local, mapped, bytes); break;
     default: {
-      std::atomic<uint32_t> *w = acc_word(target);
-      SpinLock::lock_word(w);
+      WordLock lock(acc_word(target));
       accumulate(type, scale, mapped, local, bytes);
-      w->store(0, std::memory_order_release);
     }
   }
 }
@@ -199,11 +196,9 @@ void Runtime::direct_strided(Op op, int target, char *local, const int *local_st
                    [](char *l, char *r, size_t n) { copy_row(l, r, n); });
       break;
     default: {
-      std::atomic<uint32_t> *w = acc_word(target);
-      SpinLock::lock_word(w);
+      WordLock lock(acc_word(target));
       for_each_row(remote, remote_stride, local, local_stride, count, levels,
                    [&](char *r, char *l, size_t n) { accumulate(type, scale, r, l, n); });
-      w->store(0, std::memory_order_release);
     }
   }
 }

@@ -42,6 +42,18 @@ class SpinLock {
   std::atomic<uint32_t> *word_;
 };
 
+/// Holds a lock word for a scope (the accumulate locks of node peers).
+class WordLock {
+ public:
+  explicit WordLock(std::atomic<uint32_t> *w) : w_(w) { SpinLock::lock_word(w_); }
+  ~WordLock() { w_->store(0, std::memory_order_release); }
+  WordLock(const WordLock &) = delete;
+  WordLock &operator=(const WordLock &) = delete;
+
+ private:
+  std::atomic<uint32_t> *w_;
+};
+
 /// A FIFO (ticket) mutex in shared memory, zero-initialised.  A node-local
 /// locker takes a ticket and waits for `serving` to reach it; the owner's
 /// engine takes tickets for remote lockers and answers them by message.
