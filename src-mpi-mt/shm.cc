@@ -2,8 +2,9 @@
 #include "shm.h"
 
 #include <dirent.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -24,15 +25,34 @@ namespace comex {
 // ---------------------------------------------------------------------------
 // Locks
 
+namespace {
+// Process-shared futex operations on a word of shared memory.
+void futex_wait(std::atomic<uint32_t> *w, uint32_t expected) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t *>(w), FUTEX_WAIT, expected, nullptr, nullptr, 0);
+}
+void futex_wake_one(std::atomic<uint32_t> *w) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t *>(w), FUTEX_WAKE, 1, nullptr, nullptr, 0);
+}
+}  // namespace
+
 void SpinLock::lock_word(std::atomic<uint32_t> *w) {
-  for (unsigned n = 0;; ++n) {
-    if (w->load(std::memory_order_relaxed) == 0 && w->exchange(1, std::memory_order_acquire) == 0)
+  uint32_t c = 0;
+  for (int n = 0; n < 100; ++n) {
+    c = 0;
+    if (w->compare_exchange_weak(c, 1, std::memory_order_acquire, std::memory_order_relaxed))
       return;
-    if (n < 100)
-      __builtin_ia32_pause();
-    else
-      sched_yield();  // the holder may be waiting for this core
+    __builtin_ia32_pause();
   }
+  // Contended: say so (2) and sleep until an unlock wakes us.
+  if (c != 2) c = w->exchange(2, std::memory_order_acquire);
+  while (c != 0) {
+    futex_wait(w, 2);
+    c = w->exchange(2, std::memory_order_acquire);
+  }
+}
+
+void SpinLock::unlock_word(std::atomic<uint32_t> *w) {
+  if (w->exchange(0, std::memory_order_release) == 2) futex_wake_one(w);
 }
 
 // ---------------------------------------------------------------------------

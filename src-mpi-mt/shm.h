@@ -22,9 +22,10 @@
 
 namespace comex {
 
-/// A lock word in shared memory, taken by threads of any process of the node.
-/// Spins briefly, then yields the core: the holder may be descheduled on an
-/// oversubscribed node.
+/// A lock word in shared memory, taken by threads of any process of the node
+/// (0 free, 1 held, 2 held with sleepers).  Spins briefly, then sleeps on a
+/// (process-shared) futex: on an oversubscribed node the holder may be
+/// descheduled, and a waiter must then give it the core, not poll.
 class SpinLock {
  public:
   SpinLock() : word_(&own_) {}
@@ -33,9 +34,10 @@ class SpinLock {
   /// Use a word in shared memory instead of the private one.
   void attach(std::atomic<uint32_t> *word) { word_ = word; }
   void lock() { lock_word(word_); }
-  void unlock() { word_->store(0, std::memory_order_release); }
+  void unlock() { unlock_word(word_); }
   std::atomic<uint32_t> *word() { return word_; }
   static void lock_word(std::atomic<uint32_t> *w);
+  static void unlock_word(std::atomic<uint32_t> *w);
 
  private:
   std::atomic<uint32_t> own_{0};
@@ -46,7 +48,7 @@ class SpinLock {
 class WordLock {
  public:
   explicit WordLock(std::atomic<uint32_t> *w) : w_(w) { SpinLock::lock_word(w_); }
-  ~WordLock() { w_->store(0, std::memory_order_release); }
+  ~WordLock() { SpinLock::unlock_word(w_); }
   WordLock(const WordLock &) = delete;
   WordLock &operator=(const WordLock &) = delete;
 
