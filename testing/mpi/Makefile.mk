@@ -73,8 +73,8 @@ MPI_JOBS += \
   testing/mpi/threads-np4-msg.mpi testing/mpi/threads-np4-mixed.mpi \
   testing/mpi/shm-np2-msg.mpi testing/mpi/shm-np4-msg.mpi testing/mpi/shm-np4-mixed.mpi
 # /dev/shm full: a tiny tmpfs in a private mount namespace (root only, else skipped).
-TESTS += testing/mpi/shm-full.sh
-EXTRA_DIST += testing/mpi/mixed_shm.sh testing/mpi/shm-full.sh
+TESTS += testing/mpi/shm-full.sh testing/mpi/shm-abort.sh
+EXTRA_DIST += testing/mpi/mixed_shm.sh testing/mpi/shm-full.sh testing/mpi/shm-abort.sh
 endif
 
 # Placement of the progress thread (COMEX_PROGRESS_BIND): each job checks the

@@ -272,3 +272,15 @@ TEST(ShmFull, BlocksThatDoNotFitAreReachedByMessage) {
     ASSERT_TRUE(MatchesPattern(in.data(), bytes, me, right, 7));
   }
 }
+
+// Run by testing/mpi/shm-abort.sh: with blocks and mutexes live, rank 1
+// aborts the job; the script then checks that /dev/shm holds nothing of it.
+TEST(ShmAbort, AbortLeavesNothingInDevShm) {
+  if (!std::getenv("COMEX_TEST_SHM_ABORT")) GTEST_SKIP() << "run by testing/mpi/shm-abort.sh";
+  SharedBlock a(1 << 20), b(4096);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(comex_create_mutexes(2), COMEX_SUCCESS);
+  ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+  if (WorldRank() == 1) comex_error("deliberate abort of the shm-abort test", 3);
+  for (;;) comex_barrier(COMEX_GROUP_WORLD);  // the other ranks are killed here
+}
