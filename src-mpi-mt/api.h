@@ -35,6 +35,9 @@ int api_call(const char *fn, F &&body) {
 
 // Argument checks: each throws comex::Error naming the argument.
 std::shared_ptr<Group> need_group(Runtime &rt, comex_group_t group);
+/// The group of handle `group`, without reference counting for the world
+/// group (the hot path); another group is kept alive in *hold.
+const Group &group_of(Runtime &rt, comex_group_t group, std::shared_ptr<Group> *hold);
 /// `proc` as a rank of `g` (handle `group`); returns the world rank.
 int need_proc(const Group &g, int proc, comex_group_t group);
 void need_bytes(long long bytes, const char *name = "bytes");

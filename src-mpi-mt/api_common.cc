@@ -11,6 +11,12 @@ std::shared_ptr<Group> need_group(Runtime &rt, comex_group_t group) {
   return g;
 }
 
+const Group &group_of(Runtime &rt, comex_group_t group, std::shared_ptr<Group> *hold) {
+  if (group == COMEX_GROUP_WORLD) return rt.groups().world();
+  *hold = need_group(rt, group);
+  return **hold;
+}
+
 int need_proc(const Group &g, int proc, comex_group_t group) {
   if (proc < 0 || proc >= g.size())
     throw Error(format("proc=%d is out of range [0, %d) of group %d", proc, g.size(), group));
@@ -65,9 +71,8 @@ void need_remote_layout(Runtime &rt, const Transfer &t, const char *name) {
 
 int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *dst, int bytes,
                  int proc, comex_group_t group) {
-  std::shared_ptr<Group> other;  // the world group needs no reference counting
-  const Group &g =
-      group == COMEX_GROUP_WORLD ? rt.groups().world() : *(other = need_group(rt, group));
+  std::shared_ptr<Group> hold;
+  const Group &g = group_of(rt, group, &hold);
   const int target = need_proc(g, proc, group);
   need_bytes(bytes);
   ElemType type = ElemType::kInt;
@@ -99,9 +104,8 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
 int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *src_stride,
                   void *dst, int *dst_stride, int *count, int levels, int proc,
                   comex_group_t group) {
-  std::shared_ptr<Group> other;
-  const Group &g =
-      group == COMEX_GROUP_WORLD ? rt.groups().world() : *(other = need_group(rt, group));
+  std::shared_ptr<Group> hold;
+  const Group &g = group_of(rt, group, &hold);
   Transfer t;
   t.op = op;
   t.target = need_proc(g, proc, group);
@@ -117,7 +121,7 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
   t.bytes = t.local.total();
   if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(count[0]), "count[0]");
   need_remote_layout(rt, t, get ? "src" : "dst");
-  if (t.target != rt.rank() && rt.node().direct()) {  // a node peer's mapped block: rows copied here
+  if (rt.node().reaches(t.target)) {  // a node peer's mapped block: rows copied here
     uint64_t lo, hi;
     AllocTable::Where w;
     t.remote.bounds(&lo, &hi);

@@ -53,9 +53,8 @@ int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t
       throw Error(format("op=%d is not a read-modify-write op (COMEX_SWAP[_LONG], "
                          "COMEX_FETCH_AND_ADD[_LONG])",
                          op));
-    std::shared_ptr<Group> other;
-    const Group &g =
-        group == COMEX_GROUP_WORLD ? rt.groups().world() : *(other = need_group(rt, group));
+    std::shared_ptr<Group> hold;
+    const Group &g = group_of(rt, group, &hold);
     const int target = need_proc(g, proc, group);
     need_ptr(ploc, "ploc");
     need_ptr(prem, "prem");

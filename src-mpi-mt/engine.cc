@@ -32,10 +32,10 @@ Engine::~Engine() {
   }
 }
 
-void Engine::start() {
+void Engine::start(MPI_Comm node_comm) {
   // Collective (every rank starts its engine in comex_init); the thread
   // places itself before start() returns, so comex_init ends with it placed.
-  std::unique_ptr<NodeInfo> node = learn_node(am_);
+  std::unique_ptr<NodeInfo> node = learn_node(node_comm);
   std::promise<void> placed;
   thread_ = std::thread([this, &node, &placed] {
     if (int rc = pthread_setname_np(pthread_self(), "comex-progress"))

@@ -30,7 +30,9 @@ class Engine {
   Engine(const Engine &) = delete;
   Engine &operator=(const Engine &) = delete;
 
-  void start();  ///< spawn the progress thread
+  /// Spawn the progress thread and place it (collective over `node`, the
+  /// ranks of this shared-memory node).
+  void start(MPI_Comm node);
   void stop();   ///< terminate message to self, then join
 
   int rank() const { return rank_; }

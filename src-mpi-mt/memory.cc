@@ -66,8 +66,7 @@ void Runtime::malloc_collective(void **ptr_arr, size_t bytes, Group &g) {
   for (int i = 0; i < g.size(); ++i) {
     const int r = g.world[i];
     const uint64_t peer_seq = all[3 * i + 2];
-    if (r == rank_ || peer_seq == 0 || sizes[i] == 0 || !node_->direct() || !node_->local(r))
-      continue;
+    if (r == rank_ || peer_seq == 0 || sizes[i] == 0 || !node_->reaches(r)) continue;
     std::string why;
     void *p = node_->attach(r, peer_seq, sizes[i], &why);
     if (!p)

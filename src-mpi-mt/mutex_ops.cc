@@ -40,7 +40,7 @@ void Runtime::create_mutexes(int num) {
     shm_mutex_bytes_[size_t(rank_)] = bytes;
   }
   for (int r = 0; r < size_; ++r) {
-    if (r == rank_ || seqs[size_t(r)] == 0 || !node_->direct() || !node_->local(r)) continue;
+    if (r == rank_ || seqs[size_t(r)] == 0 || !node_->reaches(r)) continue;
     const size_t b = size_t(counts[size_t(r)]) * sizeof(ShmMutex);
     std::string why;
     auto *p = static_cast<ShmMutex *>(node_->attach(r, seqs[size_t(r)], b, &why));

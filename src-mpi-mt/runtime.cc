@@ -42,7 +42,7 @@ Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
   node_ = std::make_unique<Node>(groups_.world().comm, cfg_.SHM != 0);
   engine_ = std::make_unique<Engine>(comm, cfg_, allocs_, mutexes_);
   if (node_->shared()) engine_->acc_lock().attach(node_->acc_word(rank_));
-  engine_->start();
+  engine_->start(node_->comm());
 }
 
 Runtime::~Runtime() = default;
@@ -225,7 +225,7 @@ int Runtime::submit(const Transfer &t) {
     run_local(t, acc_word(rank_));
     return pool_.done_handle();
   }
-  if (node_->direct() && node_->local(t.target) && t.op <= Op::kRmw) {
+  if (node_->reaches(t.target) && t.op <= Op::kRmw) {
     Transfer d = t;
     if (map_remote(&d.remote, t.target)) {
       order_direct(t.target);

@@ -85,6 +85,9 @@ class Node {
   MPI_Comm comm() const { return comm_; }
   /// Is world rank `r` on this node, and does the node share memory?
   bool local(int r) const { return shared_ && local_index_[size_t(r)] >= 0; }
+  /// Does this rank reach world rank `r`'s memory directly (a node peer, and
+  /// this rank's COMEX_SHM on)?
+  bool reaches(int r) const { return direct_ && local(r); }
   /// The accumulate lock of world rank `r` of this node.
   std::atomic<uint32_t> *acc_word(int r) const;
 

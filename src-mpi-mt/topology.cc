@@ -262,7 +262,7 @@ std::string os_list(const NodeInfo &node, const std::vector<int> &pus) {
 
 }  // namespace
 
-std::unique_ptr<NodeInfo> learn_node(MPI_Comm comm) {
+std::unique_ptr<NodeInfo> learn_node(MPI_Comm node) {
   auto info = std::make_unique<NodeInfo>();
   char host[256] = "?";
   if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "?");
@@ -272,11 +272,8 @@ std::unique_ptr<NodeInfo> learn_node(MPI_Comm comm) {
   load_hwloc(info.get(), &bound);
   if (!info->problem.empty()) info->desc.cores.clear();
 
-  MPI_Comm raw = MPI_COMM_NULL;
-  COMEX_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &raw));
-  Comm node(raw);
-  info->node_rank = node.rank();
-  info->node_size = node.size();
+  COMEX_MPI(MPI_Comm_rank(node, &info->node_rank));
+  COMEX_MPI(MPI_Comm_size(node, &info->node_size));
 
   // Every node rank's binding, one byte per logical PU (all ranks of a node
   // see the same topology; a rank whose hwloc failed sends zeros = unbound).

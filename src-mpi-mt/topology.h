@@ -71,10 +71,11 @@ struct NodeInfo {
   std::unique_ptr<Hwloc> hw;
 };
 
-/// Collective over `comm` (every rank calls it): loads the hwloc topology,
-/// splits `comm` by shared-memory node and gathers every node rank's binding.
-/// MPI failures throw comex::Error; hwloc failures only set `problem`.
-std::unique_ptr<NodeInfo> learn_node(MPI_Comm comm);
+/// Collective over `node` (the ranks of one shared-memory node, as the
+/// runtime's Node has them): loads the hwloc topology and gathers every node
+/// rank's binding.  MPI failures throw comex::Error; hwloc failures only set
+/// `problem`.
+std::unique_ptr<NodeInfo> learn_node(MPI_Comm node);
 
 /// What place_progress_thread did, for logs and tests.
 struct Placement {
