@@ -62,9 +62,10 @@ void need_remote_layout(Runtime &rt, const Transfer &t, const char *name) {
   if (layout_inside(rt.allocs(), t.target, t.remote)) return;
   uint64_t lo, hi;
   t.remote.bounds(&lo, &hi);
-  throw Error(format("%s: remote range [0x%llx, 0x%llx) is not inside comex_malloc memory of "
-                     "rank %d",
-                     name, (unsigned long long)lo, (unsigned long long)hi, t.target));
+  throw Error(
+      format("%s: remote range [0x%llx, 0x%llx) is not inside comex_malloc memory of "
+             "rank %d",
+             name, (unsigned long long)lo, (unsigned long long)hi, t.target));
 }
 
 }  // namespace
@@ -80,8 +81,8 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
     type = need_acc_op(acc_op);
     need_ptr(scale, "scale");
     if (uint64_t(bytes) % elem_size(type) != 0)
-      throw Error(format("bytes=%d is not a multiple of the element size %zu", bytes,
-                         elem_size(type)));
+      throw Error(
+          format("bytes=%d is not a multiple of the element size %zu", bytes, elem_size(type)));
   }
   if (bytes == 0) return rt.done_handle();
   need_ptr(src, "src");
@@ -96,7 +97,8 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
     rt.direct_contig(op, target, local, w.here(uintptr_t(remote)), uint64_t(bytes), type, scale);
     return rt.done_handle();
   }
-  Transfer t = Transfer::contiguous(op, target, local, uint64_t(uintptr_t(remote)), uint64_t(bytes));
+  Transfer t =
+      Transfer::contiguous(op, target, local, uint64_t(uintptr_t(remote)), uint64_t(bytes));
   if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(bytes), "bytes");
   return rt.submit(t);
 }
@@ -109,17 +111,17 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
   Transfer t;
   t.op = op;
   t.target = need_proc(g, proc, group);
-  check_strided(src_stride, count, levels, "src");
-  check_strided(dst_stride, count, levels, "dst");
+  const StridedArgs a = StridedArgs::check(src_stride, dst_stride, count, levels);
+  if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(a.count[0]), "count[0]");
+  if (a.empty()) return rt.done_handle();
   need_ptr(src, "src");
   need_ptr(dst, "dst");
-  Layout ls = Layout::strided(uint64_t(uintptr_t(src)), src_stride, count, levels);
-  Layout ld = Layout::strided(uint64_t(uintptr_t(dst)), dst_stride, count, levels);
+  Layout ls = Layout::strided(uint64_t(uintptr_t(src)), a.src_stride, a.count, a.levels);
+  Layout ld = Layout::strided(uint64_t(uintptr_t(dst)), a.dst_stride, a.count, a.levels);
   const bool get = op == Op::kGet;
   t.local = get ? ld : ls;
   t.remote = get ? ls : ld;
   t.bytes = t.local.total();
-  if (op == Op::kAcc) set_acc(&t, acc_op, scale, uint64_t(count[0]), "count[0]");
   need_remote_layout(rt, t, get ? "src" : "dst");
   if (rt.node().reaches(t.target)) {  // a node peer's mapped block: rows copied here
     uint64_t lo, hi;
@@ -128,8 +130,9 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
     if (rt.allocs().where(t.target, lo, hi - lo, &w) && w.mapped) {
       char *remote = static_cast<char *>(w.here(t.remote.base));
       char *local = static_cast<char *>(get ? dst : src);
-      rt.direct_strided(op, t.target, local, get ? dst_stride : src_stride, remote,
-                        get ? src_stride : dst_stride, count, levels, ElemType(t.elem), t.scale);
+      rt.direct_strided(op, t.target, local, get ? a.dst_stride : a.src_stride, remote,
+                        get ? a.src_stride : a.dst_stride, a.count, a.levels, ElemType(t.elem),
+                        t.scale);
       return rt.done_handle();
     }
   }
@@ -137,8 +140,8 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
   return rt.submit(t);
 }
 
-int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr, int len,
-                 int proc, comex_group_t group) {
+int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr, int len, int proc,
+                 comex_group_t group) {
   auto g = need_group(rt, group);
   Transfer t;
   t.op = op;
@@ -158,8 +161,8 @@ int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr
     if (d.bytes < 0) throw Error(format("darr[%d].bytes=%d is negative", i, d.bytes));
     if (d.count == 0 || d.bytes == 0) continue;
     if (op == Op::kAcc && d.bytes % int(elem_size(type)) != 0)
-      throw Error(format("darr[%d].bytes=%d is not a multiple of the element size %zu", i,
-                         d.bytes, elem_size(type)));
+      throw Error(format("darr[%d].bytes=%d is not a multiple of the element size %zu", i, d.bytes,
+                         elem_size(type)));
     if (!d.src) throw Error(format("darr[%d].src is NULL", i));
     if (!d.dst) throw Error(format("darr[%d].dst is NULL", i));
     Layout::Group lg, rg;

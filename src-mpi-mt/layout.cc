@@ -2,6 +2,7 @@
 #include "layout.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "alloc_table.h"
@@ -27,25 +28,54 @@ Layout Layout::strided(uint64_t base, const int *stride, const int *count, int l
   return l;
 }
 
-void check_strided(const int *stride, const int *count, int levels, const char *side) {
+namespace {
+
+/// Does a strided shape (counts >= 1, strides of either sign) move and span
+/// at most 2^62 bytes?  Computed in 128 bits, so no product can wrap.
+template <class C, class S>
+bool fits(const C *count, const S *stride_a, const S *stride_b, int levels) {
+  using U = unsigned __int128;
+  U total = U(count[0]), span = U(count[0]);
+  for (int i = 1; i <= levels; ++i) {
+    const int64_t a = std::abs(int64_t(stride_a[i - 1])), b = std::abs(int64_t(stride_b[i - 1]));
+    total *= U(count[i]);
+    span += U(std::max(a, b)) * U(count[i] - 1);
+  }
+  constexpr U kLimit = U(1) << 62;
+  return total <= kLimit && span <= kLimit;
+}
+
+}  // namespace
+
+StridedArgs StridedArgs::check(const int *src_stride, const int *dst_stride, const int *count,
+                               int levels) {
   if (levels < 0 || levels > kMaxStrideLevels)
     throw Error(format("stride_levels=%d is outside [0, %d]", levels, kMaxStrideLevels));
   if (!count) throw Error("count is NULL");
-  if (levels > 0 && !stride) throw Error(format("%s_stride is NULL", side));
+  StridedArgs a;
   for (int i = 0; i <= levels; ++i)
-    if (count[i] < 1) throw Error(format("count[%d]=%d is below 1", i, count[i]));
-  int64_t extent = count[0];  // bytes spanned by one block of the level below
-  for (int i = 0; i < levels; ++i) {
-    if (stride[i] < extent)
-      throw Error(format("%s_stride[%d]=%d is smaller than the %lld bytes of the level below",
-                         side, i, stride[i], (long long)extent));
-    extent = int64_t(stride[i]) * (count[i + 1] - 1) + extent;
+    if (count[i] < 0) throw Error(format("count[%d]=%d is negative", i, count[i]));
+  for (int i = 0; i <= levels; ++i)
+    if (count[i] == 0) return a;  // nothing to move
+  a.count[0] = count[0];
+  for (int i = 1; i <= levels; ++i) {
+    if (count[i] == 1) continue;  // one block: its stride is never used
+    if (!src_stride) throw Error("src_stride is NULL");
+    if (!dst_stride) throw Error("dst_stride is NULL");
+    a.count[a.levels + 1] = count[i];
+    a.src_stride[a.levels] = src_stride[i - 1];
+    a.dst_stride[a.levels] = dst_stride[i - 1];
+    ++a.levels;
   }
+  if (!fits(a.count, a.src_stride, a.dst_stride, a.levels))
+    throw Error("count and strides describe a region of more than 2^62 bytes");
+  return a;
 }
 
 uint64_t Layout::total() const {
   switch (kind) {
-    case Kind::kContig: return bytes;
+    case Kind::kContig:
+      return bytes;
     case Kind::kStrided: {
       uint64_t t = uint64_t(count[0]);
       for (int i = 1; i <= levels; ++i) t *= uint64_t(count[i]);
@@ -62,8 +92,10 @@ uint64_t Layout::total() const {
 
 uint64_t Layout::segments() const {
   switch (kind) {
-    case Kind::kContig: return bytes ? 1 : 0;
-    case Kind::kStrided: return total() / uint64_t(count[0]);
+    case Kind::kContig:
+      return bytes ? 1 : 0;
+    case Kind::kStrided:
+      return total() / uint64_t(count[0]);
     case Kind::kVector: {
       uint64_t n = 0;
       for (const Group &g : groups) n += g.bytes ? g.addrs.size() : 0;
@@ -75,8 +107,10 @@ uint64_t Layout::segments() const {
 
 uint64_t Layout::segment_bytes() const {
   switch (kind) {
-    case Kind::kContig: return bytes;
-    case Kind::kStrided: return uint64_t(count[0]);
+    case Kind::kContig:
+      return bytes;
+    case Kind::kStrided:
+      return uint64_t(count[0]);
     case Kind::kVector: {
       uint64_t m = ~uint64_t(0);
       for (const Group &g : groups)
@@ -110,6 +144,17 @@ void Layout::simplify() {
   if (levels == 0) *this = contiguous(base, uint64_t(count[0]));
 }
 
+bool Layout::may_overlap() const {
+  if (kind != Kind::kStrided) return false;
+  int64_t extent = count[0];  // bytes spanned by one block of the level below
+  for (int i = 0; i < levels; ++i) {
+    const int64_t s = stride[i] < 0 ? -stride[i] : stride[i];
+    if (count[i + 1] > 1 && s < extent) return true;
+    extent += s * (count[i + 1] - 1);
+  }
+  return false;
+}
+
 void Layout::bounds(uint64_t *lo, uint64_t *hi) const {
   switch (kind) {
     case Kind::kContig:
@@ -117,10 +162,13 @@ void Layout::bounds(uint64_t *lo, uint64_t *hi) const {
       *hi = base + bytes;
       return;
     case Kind::kStrided: {
-      uint64_t span = uint64_t(count[0]);
-      for (int i = 1; i <= levels; ++i) span += uint64_t(stride[i - 1]) * uint64_t(count[i] - 1);
-      *lo = base;
-      *hi = base + span;
+      int64_t down = 0, up = count[0];  // offsets from base
+      for (int i = 1; i <= levels; ++i) {
+        const int64_t reach = stride[i - 1] * (count[i] - 1);
+        (reach < 0 ? down : up) += reach;
+      }
+      *lo = base + uint64_t(down);
+      *hi = base + uint64_t(up);
       return;
     }
     case Kind::kVector: {
@@ -144,8 +192,10 @@ void Layout::bounds(uint64_t *lo, uint64_t *hi) const {
 // all as little-endian 64-bit words.
 size_t Layout::encoded_size() const {
   switch (kind) {
-    case Kind::kContig: return 1 + 16;
-    case Kind::kStrided: return 1 + 8 * (2 + (levels + 1) + levels);
+    case Kind::kContig:
+      return 1 + 16;
+    case Kind::kStrided:
+      return 1 + 8 * (2 + (levels + 1) + levels);
     case Kind::kVector: {
       size_t n = 1 + 8;
       for (const Group &g : groups) n += 16 + 8 * g.addrs.size();
@@ -217,13 +267,13 @@ Layout Layout::decode(const char *buf, size_t len) {
         l.count[i] = int64_t(r.u64());
         if (l.count[i] < 1 || l.count[i] > INT32_MAX) throw Error("layout descriptor: bad count");
       }
-      int64_t extent = l.count[0];
       for (int i = 0; i < l.levels; ++i) {
         l.stride[i] = int64_t(r.u64());
-        if (l.stride[i] < extent || l.stride[i] > INT32_MAX)
+        if (l.stride[i] < INT32_MIN || l.stride[i] > INT32_MAX)
           throw Error("layout descriptor: bad stride");
-        extent = l.stride[i] * (l.count[i + 1] - 1) + extent;
       }
+      if (!fits(l.count, l.stride, l.stride, l.levels))
+        throw Error("layout descriptor: region of more than 2^62 bytes");
       break;
     }
     case Kind::kVector: {

@@ -25,15 +25,16 @@ struct Layout {
   };
 
   Kind kind = Kind::kContig;
-  uint64_t base = 0;                        // contiguous and strided
-  uint64_t bytes = 0;                       // contiguous
-  int levels = 0;                           // strided
-  int64_t count[kMaxStrideLevels + 1] = {}; // strided: count[0] bytes, then blocks
-  int64_t stride[kMaxStrideLevels] = {};    // strided: byte strides
-  std::vector<Group> groups;                // vector
+  uint64_t base = 0;                         // contiguous and strided
+  uint64_t bytes = 0;                        // contiguous
+  int levels = 0;                            // strided
+  int64_t count[kMaxStrideLevels + 1] = {};  // strided: count[0] bytes, then blocks
+  int64_t stride[kMaxStrideLevels] = {};     // strided: byte strides
+  std::vector<Group> groups;                 // vector
 
   static Layout contiguous(uint64_t base, uint64_t bytes);
-  /// Strided layout; arguments must already be checked (check_strided).
+  /// Strided layout of reduced arguments (StridedArgs: every count above
+  /// level 0 is at least 2, strides of any sign).
   static Layout strided(uint64_t base, const int *stride, const int *count, int levels);
 
   uint64_t total() const;          ///< bytes in all segments
@@ -43,6 +44,10 @@ struct Layout {
   void simplify();
   /// Lowest address and one past the highest address touched.
   void bounds(uint64_t *lo, uint64_t *hi) const;
+  /// True when two segments of a strided layout may share bytes (a stride
+  /// shorter than the span of the level below); such a side is packed, never
+  /// received block by block.
+  bool may_overlap() const;
   /// Call fn(addr, len) for every segment in order; stops early if fn returns false.
   template <class F>
   bool for_each_segment(F fn) const;
@@ -58,12 +63,28 @@ class AllocTable;
 /// strided layout within one block).
 bool layout_inside(const AllocTable &t, int rank, const Layout &l);
 
-/// Check strided arguments of a user call; throws comex::Error naming the
-/// argument (`side` is "src" or "dst").
-void check_strided(const int *stride, const int *count, int levels, const char *side);
+/// The strided arguments of one call, checked and reduced to the levels that
+/// repeat: a level whose count is 1 is dropped with its stride, which is never
+/// used and may hold anything (GA passes count = {104, 1} with stride 8).
+/// Strides may be of any sign and may make blocks overlap.  A count of 0
+/// anywhere means nothing moves (count[0] == 0, levels == 0).
+struct StridedArgs {
+  int levels = 0;
+  int count[kMaxStrideLevels + 1] = {};
+  int src_stride[kMaxStrideLevels] = {};
+  int dst_stride[kMaxStrideLevels] = {};
+
+  bool empty() const { return count[0] == 0; }
+  /// Check a user call's arguments; throws comex::Error naming the argument
+  /// only for what cannot be executed: levels outside [0, kMaxStrideLevels],
+  /// count NULL, a negative count, a NULL stride array that a repeating level
+  /// needs, a region of more than 2^62 bytes.
+  static StridedArgs check(const int *src_stride, const int *dst_stride, const int *count,
+                           int levels);
+};
 
 /// Call f(row_a, row_b, count[0]) for every row of two strided regions with
-/// the same counts (strides already checked), in order.  Inline: the
+/// the same counts (reduced by StridedArgs::check), in order.  Inline: the
 /// node-local path copies 64-byte rows at memory speed through it.
 template <class F>
 inline void for_each_row(char *a, const int *a_stride, char *b, const int *b_stride,
@@ -98,12 +119,23 @@ inline void copy_row(char *dst, const char *src, size_t n) {
     return;
   }
   switch (n) {  // common row lengths: straight-line moves
-    case 8: __builtin_memcpy(dst, src, 8); return;
-    case 16: __builtin_memcpy(dst, src, 16); return;
-    case 32: __builtin_memcpy(dst, src, 32); return;
-    case 64: __builtin_memcpy(dst, src, 64); return;
-    case 128: __builtin_memcpy(dst, src, 128); return;
-    default: break;
+    case 8:
+      __builtin_memcpy(dst, src, 8);
+      return;
+    case 16:
+      __builtin_memcpy(dst, src, 16);
+      return;
+    case 32:
+      __builtin_memcpy(dst, src, 32);
+      return;
+    case 64:
+      __builtin_memcpy(dst, src, 64);
+      return;
+    case 128:
+      __builtin_memcpy(dst, src, 128);
+      return;
+    default:
+      break;
   }
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -197,11 +229,13 @@ template <class F>
 void for_each_piece(const Layout &l, bool blocks, uint64_t bytes, uint64_t piece, F fn) {
   if (blocks || l.kind == Layout::Kind::kContig) {
     l.for_each_segment([&](uint64_t a, uint64_t len) {
-      for (uint64_t off = 0; off < len; off += piece) fn(a + off, len - off < piece ? len - off : piece);
+      for (uint64_t off = 0; off < len; off += piece)
+        fn(a + off, len - off < piece ? len - off : piece);
       return true;
     });
   } else {
-    for (uint64_t off = 0; off < bytes; off += piece) fn(uint64_t(0), bytes - off < piece ? bytes - off : piece);
+    for (uint64_t off = 0; off < bytes; off += piece)
+      fn(uint64_t(0), bytes - off < piece ? bytes - off : piece);
   }
 }
 

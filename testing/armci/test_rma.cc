@@ -280,6 +280,54 @@ TEST(Strided, ThreeLevelsAndZeroLevels) {
   for (int i = 0; i < d0; ++i) EXPECT_EQ(got[i], Me() * 100000 + i) << "element " << i;
 }
 
+// GA's own shapes: a column of 13 doubles passes count = {104, 1} with
+// stride[0] = 8 (the stride of a level of count 1 is never used), and a
+// 3-D patch with a level of count 1 in the middle.  Put, get and accumulate,
+// blocking and non-blocking, element by element.
+TEST(Strided, GaShapesWithCountOneLevels) {
+  const int kElems = 13;
+  GlobalBlock block(64 * sizeof(double));
+  ASSERT_TRUE(block.ok());
+  int count[2] = {kElems * 8, 1}, stride[1] = {8};
+  std::vector<double> col(kElems), got(kElems, -1.0);
+  for (int i = 0; i < kElems; ++i) col[i] = Me() * 1000 + i + 0.25;
+  armci_hdl_t h;
+  ARMCI_INIT_HANDLE(&h);
+  ASSERT_EQ(ARMCI_PutS(col.data(), stride, block.at(Right()), stride, count, 1, Right()), 0);
+  ASSERT_EQ(ARMCI_NbPutS(col.data(), stride, block.at<double>(Right()) + 20, stride, count, 1,
+                         Right(), &h),
+            0);
+  EXPECT_EQ(ARMCI_Wait(&h), 0);
+  double two = 2.0;
+  ASSERT_EQ(ARMCI_AccS(ARMCI_ACC_DBL, &two, col.data(), stride, block.at<double>(Right()) + 40,
+                       stride, count, 1, Right()),
+            0);
+  ARMCI_Barrier();
+  std::vector<double> expected(64, 0.0);
+  for (int i = 0; i < kElems; ++i) {
+    expected[i] = expected[20 + i] = Left() * 1000 + i + 0.25;
+    expected[40 + i] = 2.0 * (Left() * 1000 + i + 0.25);
+  }
+  EXPECT_TRUE(ElementsEqual(block.at<double>(Me()), expected.data(), 64));
+  ASSERT_EQ(ARMCI_NbGetS(block.at<double>(Right()) + 20, stride, got.data(), stride, count, 1,
+                         Right(), &h),
+            0);
+  EXPECT_EQ(ARMCI_Wait(&h), 0);
+  EXPECT_TRUE(ElementsEqual(got, col));
+  // 2 x 1 x 3 blocks of 2 doubles; the middle level's stride is garbage.
+  int c3[4] = {16, 2, 1, 3}, s3[3] = {24, -12345, 8 * 16}, d3[3] = {16, 7, 8 * 8};
+  std::vector<double> src(64);
+  for (int i = 0; i < 64; ++i) src[i] = Me() * 100 + i;
+  ARMCI_Barrier();
+  ASSERT_EQ(ARMCI_PutS(src.data(), s3, block.at(Right()), d3, c3, 3, Right()), 0);
+  ARMCI_Barrier();
+  for (int k = 0; k < 3; ++k)
+    for (int j = 0; j < 2; ++j)
+      for (int e = 0; e < 2; ++e)
+        expected[k * 8 + j * 2 + e] = Left() * 100 + k * 16 + j * 3 + e;
+  EXPECT_TRUE(ElementsEqual(block.at<double>(Me()), expected.data(), 64));
+}
+
 // ---------------------------------------------------------------------------
 // Puts with a flag: the target waits outside ARMCI on its own memory, so the
 // data can only arrive through asynchronous progress.

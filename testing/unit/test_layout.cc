@@ -28,25 +28,75 @@ std::vector<int64_t> offsets(const int *stride, const int *count, int levels) {
 }
 }  // namespace
 
-TEST(Layout, StridedChecksNameTheArgument) {
+TEST(Layout, StridedArgsRefuseOnlyWhatCannotRun) {
+  using comex::StridedArgs;
   int count[3] = {8, 2, 2}, stride[2] = {8, 16};
-  EXPECT_NO_THROW(comex::check_strided(stride, count, 2, "src"));
-  EXPECT_THROW(comex::check_strided(stride, count, -1, "src"), comex::Error);
-  EXPECT_THROW(comex::check_strided(stride, count, 9, "src"), comex::Error);
-  EXPECT_THROW(comex::check_strided(nullptr, count, 2, "src"), comex::Error);
-  EXPECT_THROW(comex::check_strided(stride, nullptr, 2, "src"), comex::Error);
-  EXPECT_NO_THROW(comex::check_strided(nullptr, count, 0, "src"));  // no strides needed
-  int bad_count[3] = {8, 0, 2};
-  EXPECT_THROW(comex::check_strided(stride, bad_count, 2, "src"), comex::Error);
-  int small[2] = {4, 16};  // stride below the 8-byte block
+  EXPECT_NO_THROW(StridedArgs::check(stride, stride, count, 2));
+  EXPECT_THROW(StridedArgs::check(stride, stride, count, -1), comex::Error);
+  EXPECT_THROW(StridedArgs::check(stride, stride, count, 9), comex::Error);
+  EXPECT_THROW(StridedArgs::check(stride, stride, nullptr, 2), comex::Error);
+  EXPECT_NO_THROW(StridedArgs::check(nullptr, nullptr, count, 0));  // no strides needed
   try {
-    comex::check_strided(small, count, 2, "dst");
+    StridedArgs::check(stride, nullptr, count, 2);
     ADD_FAILURE();
   } catch (const comex::Error &e) {
-    EXPECT_NE(std::string(e.what()).find("dst_stride[0]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("dst_stride"), std::string::npos) << e.what();
   }
-  int small2[2] = {8, 15};  // level 2 stride below the 16 bytes of level 1
-  EXPECT_THROW(comex::check_strided(small2, count, 2, "src"), comex::Error);
+  int negative[3] = {8, -1, 2};
+  try {
+    StridedArgs::check(stride, stride, negative, 2);
+    ADD_FAILURE();
+  } catch (const comex::Error &e) {
+    EXPECT_NE(std::string(e.what()).find("count[1]=-1"), std::string::npos) << e.what();
+  }
+  // Strides shorter than the level below, zero or negative: legal.
+  int odd[2] = {-3, 0};
+  EXPECT_NO_THROW(StridedArgs::check(odd, stride, count, 2));
+  // Regions beyond 2^62 bytes cannot exist.
+  int big_count[4] = {1 << 30, 1 << 30, 1 << 30, 2}, big_stride[3] = {1 << 30, 1 << 30, 1 << 30};
+  EXPECT_THROW(StridedArgs::check(big_stride, big_stride, big_count, 3), comex::Error);
+}
+
+// GA's shapes: a level of count 1 is dropped with its stride, whatever it is.
+TEST(Layout, StridedArgsDropCountOneLevels) {
+  int count[2] = {104, 1}, stride[1] = {8};
+  comex::StridedArgs a = comex::StridedArgs::check(stride, stride, count, 1);
+  EXPECT_EQ(a.levels, 0);
+  EXPECT_EQ(a.count[0], 104);
+  int count3[4] = {8, 1, 3, 1}, s[3] = {-7, 40, 12345}, d[3] = {999, 24, -3};
+  a = comex::StridedArgs::check(s, d, count3, 3);
+  ASSERT_EQ(a.levels, 1);
+  EXPECT_EQ(a.count[1], 3);
+  EXPECT_EQ(a.src_stride[0], 40);
+  EXPECT_EQ(a.dst_stride[0], 24);
+  int ones[3] = {16, 1, 1};
+  a = comex::StridedArgs::check(nullptr, nullptr, ones, 2);  // strides never read
+  EXPECT_EQ(a.levels, 0);
+  EXPECT_FALSE(a.empty());
+  int zero[3] = {16, 0, 3};
+  EXPECT_TRUE(comex::StridedArgs::check(nullptr, nullptr, zero, 2).empty());
+}
+
+// Negative strides: bounds reach below the base, and the cursor walks there.
+TEST(Layout, NegativeStridesBoundsAndCursor) {
+  std::vector<char> mem(256);
+  for (size_t i = 0; i < mem.size(); ++i) mem[i] = char(i);
+  int count[3] = {8, 3, 2}, stride[2] = {-16, 100};
+  char *base = mem.data() + 64;
+  Layout l = Layout::strided(addr(base), stride, count, 2);
+  uint64_t lo, hi;
+  l.bounds(&lo, &hi);
+  EXPECT_EQ(lo, addr(base) - 32);
+  EXPECT_EQ(hi, addr(base) + 108);
+  EXPECT_FALSE(l.may_overlap());
+  std::vector<char> packed(l.total());
+  Cursor(l).pack(packed.data(), packed.size());
+  size_t k = 0;
+  for (int j = 0; j < 2; ++j)
+    for (int i = 0; i < 3; ++i)
+      for (int b = 0; b < 8; ++b) EXPECT_EQ(packed[k++], base[j * 100 - i * 16 + b]);
+  int over[2] = {4, 100};
+  EXPECT_TRUE(Layout::strided(0x1000, over, count, 2).may_overlap());
 }
 
 TEST(Layout, SimplifyMergesTouchingBlocks) {
