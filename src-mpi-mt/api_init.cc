@@ -1,5 +1,6 @@
 // api_init.cc -- life cycle entry points.
 #include <cstdio>
+#include <cstdlib>
 
 #include "api.h"
 
@@ -9,11 +10,26 @@ namespace {
 
 const char *thread_level_name(int level) {
   switch (level) {
-    case MPI_THREAD_SINGLE: return "MPI_THREAD_SINGLE";
-    case MPI_THREAD_FUNNELED: return "MPI_THREAD_FUNNELED";
-    case MPI_THREAD_SERIALIZED: return "MPI_THREAD_SERIALIZED";
-    default: return "MPI_THREAD_MULTIPLE";
+    case MPI_THREAD_SINGLE:
+      return "MPI_THREAD_SINGLE";
+    case MPI_THREAD_FUNNELED:
+      return "MPI_THREAD_FUNNELED";
+    case MPI_THREAD_SERIALIZED:
+      return "MPI_THREAD_SERIALIZED";
+    default:
+      return "MPI_THREAD_MULTIPLE";
   }
+}
+
+// MPI started by comex_init* is left up by comex_finalize (programs written
+// for ComEx call MPI_Finalize themselves); if the program never does, it is
+// finalised when the process exits, once the runtime is gone.
+void finalize_mpi_at_exit() {
+  int initialized = 0, finalized = 0;
+  if (Runtime::instance()) return;  // comex_finalize never ran: MPI may be busy
+  if (MPI_Initialized(&initialized) != MPI_SUCCESS || !initialized) return;
+  if (MPI_Finalized(&finalized) != MPI_SUCCESS || finalized) return;
+  if (MPI_Finalize() != MPI_SUCCESS) log_line("at exit: MPI_Finalize failed");
 }
 
 int start(const char *fn, int *argc, char ***argv, MPI_Comm comm) {
@@ -21,11 +37,11 @@ int start(const char *fn, int *argc, char ***argv, MPI_Comm comm) {
   try {
     int initialized = 0, provided = 0;
     COMEX_MPI(MPI_Initialized(&initialized));
-    bool owns = false;
     if (!initialized) {
       if (comm != MPI_COMM_NULL) throw Error("comm: MPI is not initialised");
       COMEX_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided));
-      owns = true;
+      if (std::atexit(finalize_mpi_at_exit) != 0)
+        log_line("%s: cannot register MPI_Finalize at exit; call it before exiting", fn);
     } else {
       COMEX_MPI(MPI_Query_thread(&provided));
     }
@@ -34,11 +50,12 @@ int start(const char *fn, int *argc, char ***argv, MPI_Comm comm) {
     g_log.rank.store(world_rank);
     Config cfg = Config::from_environment();
     if (provided < MPI_THREAD_MULTIPLE)
-      throw Error(format("MPI provides %s but comex-mt needs MPI_THREAD_MULTIPLE: initialise "
-                         "MPI with MPI_Init_thread(..., MPI_THREAD_MULTIPLE, ...) or let "
-                         "comex_init initialise it",
-                         thread_level_name(provided)));
-    Runtime::create(comm == MPI_COMM_NULL ? MPI_COMM_WORLD : comm, owns, cfg);
+      throw Error(
+          format("MPI provides %s but comex-mt needs MPI_THREAD_MULTIPLE: initialise "
+                 "MPI with MPI_Init_thread(..., MPI_THREAD_MULTIPLE, ...) or let "
+                 "comex_init initialise it",
+                 thread_level_name(provided)));
+    Runtime::create(comm == MPI_COMM_NULL ? MPI_COMM_WORLD : comm, cfg);
     return COMEX_SUCCESS;
   } catch (const std::exception &e) {
     report(fn, e.what());

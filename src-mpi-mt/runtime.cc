@@ -15,9 +15,8 @@ namespace {
 constexpr uint64_t kAccPiece = uint64_t(1) << 20;
 }  // namespace
 
-Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
+Runtime::Runtime(MPI_Comm comm, const Config &cfg)
     : cfg_(cfg),
-      owns_mpi_(owns_mpi),
       allocs_([comm] {
         int n = 0;
         COMEX_MPI(MPI_Comm_size(comm, &n));
@@ -47,9 +46,9 @@ Runtime::Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg)
 
 Runtime::~Runtime() = default;
 
-void Runtime::create(MPI_Comm comm, bool owns_mpi, const Config &cfg) {
+void Runtime::create(MPI_Comm comm, const Config &cfg) {
   g_log.level.store(int(cfg.VERBOSE));
-  Runtime *rt = new Runtime(comm, owns_mpi, cfg);
+  Runtime *rt = new Runtime(comm, cfg);
   if (cfg.VERBOSE >= 1 && rt->rank_ == 0) {
     log_line("comex-mt started on %d ranks; settings:\n%s", rt->size_, cfg.describe().c_str());
     const Node &n = *rt->node_;
@@ -66,9 +65,7 @@ void Runtime::destroy() {
   if (!rt) return;
   rt->shutdown();
   instance_.store(nullptr, std::memory_order_release);
-  const bool owns = rt->owns_mpi_;
-  delete rt;  // frees every communicator while MPI is still up
-  if (owns) COMEX_MPI(MPI_Finalize());
+  delete rt;  // frees every communicator; MPI stays up for the program
 }
 
 void Runtime::shutdown() {
@@ -104,7 +101,10 @@ void Runtime::plan(Transfer *t) const {
   const bool contiguous = ls.kind == Layout::Kind::kContig && rs.kind == Layout::Kind::kContig;
   // Unsimplified, the two sides have segments of equal lengths in the same
   // order (one count array, or one giov list), so blocks pair up one to one.
-  if (!contiguous && t->local.segment_bytes() >= uint64_t(cfg_.PACK_THRESHOLD)) {
+  // A side whose blocks may overlap is packed: MPI forbids receives into
+  // overlapping buffers in flight at once.
+  if (!contiguous && t->local.segment_bytes() >= uint64_t(cfg_.PACK_THRESHOLD) &&
+      !t->local.may_overlap() && !t->remote.may_overlap()) {
     t->blocks = true;
     return;
   }

@@ -51,8 +51,8 @@ class Runtime {
   /// The live runtime, or nullptr outside comex_init .. comex_finalize.
   static Runtime *instance() { return instance_.load(std::memory_order_acquire); }
   /// Start the runtime on `comm` (MPI already initialised with THREAD_MULTIPLE).
-  static void create(MPI_Comm comm, bool owns_mpi, const Config &cfg);
-  /// Complete everything, stop the engine, free all; finalise MPI if we own it.
+  static void create(MPI_Comm comm, const Config &cfg);
+  /// Complete everything, stop the engine, free all (MPI stays up).
   static void destroy();
 
   const Config &config() const { return cfg_; }
@@ -109,7 +109,7 @@ class Runtime {
   void free_collective(void *ptr, Group &g);
 
  private:
-  Runtime(MPI_Comm comm, bool owns_mpi, const Config &cfg);
+  Runtime(MPI_Comm comm, const Config &cfg);
   ~Runtime();
   void shutdown();
 
@@ -151,7 +151,6 @@ class Runtime {
   static std::atomic<Runtime *> instance_;
 
   Config cfg_;
-  bool owns_mpi_;
   int rank_ = -1, size_ = 0;
   AllocTable allocs_;
   GroupTable groups_;

@@ -32,7 +32,7 @@ testing_mpi_test_shm_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_shm_LDADD = $(MPI_TEST_LDADD)
 
 testing_mpi_test_strided_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_strided.cc \
-  testing/mpi/test_util.h testing/mpi/strided_util.h
+  testing/mpi/test_legal.cc testing/mpi/test_util.h testing/mpi/strided_util.h
 testing_mpi_test_strided_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_strided_LDADD = $(MPI_TEST_LDADD)
 
@@ -96,3 +96,14 @@ TOPO_JOBS = \
 TESTS += $(TOPO_JOBS)
 EXTRA_DIST += $(TOPO_JOBS)
 endif
+
+# The life cycle of a C program written for GA's ComEx: comex_finalize leaves
+# MPI up, a second comex_init works, the program's own MPI_Finalize succeeds.
+check_PROGRAMS += testing/mpi/test_c_lifecycle
+testing_mpi_test_c_lifecycle_SOURCES = testing/mpi/test_c_lifecycle.c
+testing_mpi_test_c_lifecycle_CPPFLAGS = $(AM_CPPFLAGS)
+testing_mpi_test_c_lifecycle_LDADD = libcomex.la
+LIFECYCLE_JOBS = testing/mpi/lifecycle-np1.mpi testing/mpi/lifecycle-np2.mpi \
+  testing/mpi/lifecycle-np4.mpi testing/mpi/lifecycle-np2-msg.mpi
+TESTS += $(LIFECYCLE_JOBS)
+EXTRA_DIST += $(LIFECYCLE_JOBS)
