@@ -68,6 +68,14 @@ struct OpInfo {
   bool logical;  // results are 0 or 1 (also when one process reduces alone)
 };
 
+// Is `op` the operation `name`?  Decided by its leading characters, as ARMCI
+// always has: Fortran callers (GA's ga_dgop) pass strings without a NUL, and
+// strncmp reads no further than the first difference.  No name is a prefix
+// of another.
+bool op_is(const char *op, const char *name) {
+  return std::strncmp(op, name, std::strlen(name)) == 0;
+}
+
 bool op_info(const char *fn, const char *op, const TypeInfo &t, OpInfo *out) {
   const OpInfo table[] = {
       {"+", MPI_SUM, false, false, false},     {"*", MPI_PROD, false, false, false},
@@ -78,15 +86,15 @@ bool op_info(const char *fn, const char *op, const TypeInfo &t, OpInfo *out) {
   };
   if (!op) return fail(fn, "op is NULL"), false;
   for (const OpInfo &o : table) {
-    if (std::strcmp(op, o.name) != 0) continue;
+    if (!op_is(op, o.name)) continue;
     if (o.integer_only && !t.integer)
-      return fail(fn, "op \"%s\" is defined for integer types only", op), false;
+      return fail(fn, "op \"%s\" is defined for integer types only", o.name), false;
     *out = o;
     return true;
   }
   return fail(fn,
-              "op \"%s\" is not one of \"+\", \"*\", \"max\", \"min\", \"absmax\", \"absmin\", "
-              "\"or\", \"&&\", \"||\"",
+              "op \"%.8s\" does not begin with \"+\", \"*\", \"max\", \"min\", \"absmax\", "
+              "\"absmin\", \"or\", \"&&\" or \"||\"",
               op),
          false;
 }
@@ -308,8 +316,8 @@ void select(const char *fn, GroupComms *g, int scope, void *x, int n, const char
   TypeInfo t;
   Scope s;
   if (!g || !type_info(fn, type, &t) || !scope_of(fn, *g, scope, &s)) return;
-  if (!op || (std::strcmp(op, "min") != 0 && std::strcmp(op, "max") != 0))
-    return (void)fail(fn, "op \"%s\" is not \"min\" or \"max\"", op ? op : "(null)");
+  if (!op || (!op_is(op, "min") && !op_is(op, "max")))
+    return (void)fail(fn, "op \"%.8s\" does not begin with \"min\" or \"max\"", op ? op : "(null)");
   if (n < 0) return (void)fail(fn, "n=%d is negative", n);
   if (n > 0 && size_t(n) < t.size)
     return (void)fail(fn, "n=%d bytes cannot hold the leading value (%zu bytes)", n, t.size);
@@ -333,7 +341,7 @@ void select(const char *fn, GroupComms *g, int scope, void *x, int n, const char
               "MPI_Iallgather") ||
       !wait_request(fn, &req, "MPI_Iallgather"))
     return;
-  const bool want_min = std::strcmp(op, "min") == 0;
+  const bool want_min = op_is(op, "min");
   int winner = -1;
   for (int i = 0; i < size; ++i) {
     if (!all[i].contribute) continue;

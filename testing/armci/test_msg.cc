@@ -204,6 +204,42 @@ TEST(Msg, GopEveryTypeAndOp) {
   CheckGop<double>(armci_msg_dgop, false);
 }
 
+// GA's Fortran ga_dgop passes op strings without a NUL terminator (here the
+// op is followed by more characters, as Fortran's blank-padded strings and
+// GA's "+ga_local_mdot..." are): the op is its leading characters.
+template <class T>
+void CheckGopUnterminated(void (*gop)(T *, int, const char *), bool integer) {
+  const int n = 7;
+  for (const std::string &op : OpsFor(integer)) {
+    for (const std::string tail : {"ga_local_mdot", "      ", "x"}) {
+      std::vector<char> text(op.begin(), op.end());
+      text.insert(text.end(), tail.begin(), tail.end());
+      text.push_back('\0');  // far past the op: only where a reader might stop
+      std::vector<T> x = Mine<T>(n);
+      gop(x.data(), n, text.data());
+      EXPECT_TRUE(ElementsEqual(x, Expected<T>(op, AllRanks(), n)))
+          << "op string \"" << text.data() << "\"";
+    }
+  }
+}
+
+TEST(Msg, GopOpStringsWithoutNul) {
+  CheckGopUnterminated<int>(armci_msg_igop, true);
+  CheckGopUnterminated<long>(armci_msg_lgop, true);
+  CheckGopUnterminated<long long>(armci_msg_llgop, true);
+  CheckGopUnterminated<float>(armci_msg_fgop, false);
+  CheckGopUnterminated<double>(armci_msg_dgop, false);
+  // The exact string of GA's ga_dgop in ga_local_mdot, and a group gop.
+  std::vector<double> x = Mine<double>(3);
+  armci_msg_dgop(x.data(), 3, "+ga_local_mdot: ga_dgop");
+  EXPECT_TRUE(ElementsEqual(x, Expected<double>("+", AllRanks(), 3)));
+  ARMCI_Group world;
+  ARMCI_Group_get_world(&world);
+  std::vector<int> y = Mine<int>(3);
+  armci_msg_group_igop(y.data(), 3, "max   ", &world);
+  EXPECT_TRUE(ElementsEqual(y, Expected<int>("max", AllRanks(), 3)));
+}
+
 template <class T>
 void CheckGopScope(int type, bool integer, const Nodes &nodes) {
   const int n = 9;
