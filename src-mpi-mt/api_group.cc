@@ -27,10 +27,10 @@ int comex_group_create(int n, int *pid_list, comex_group_t group, comex_group_t 
       world[i] = parent->world[p];
       member = member || p == parent->rank;
     }
-    if (!member)
-      throw Error(format("this process (rank %d of group %d) is not in pid_list: only members "
-                         "call comex_group_create",
-                         parent->rank, group));
+    // A process outside pid_list takes no part (the call is collective over
+    // the members only) and gets COMEX_GROUP_NULL, as GA's ComEx returns
+    // success there: GA calls it on every rank of the parent group.
+    if (!member) return;
     MPI_Group pg, ng;
     COMEX_MPI(MPI_Comm_group(parent->comm, &pg));
     COMEX_MPI(MPI_Group_incl(pg, n, pid_list, &ng));

@@ -1055,6 +1055,27 @@ TEST(Groups, EvenRanks) {
   EXPECT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
 }
 
+// GA creates a group from every rank of the parent: a rank outside pid_list
+// succeeds, takes no part, and gets COMEX_GROUP_NULL; the members' group works.
+TEST(Groups, NonMembersCallToo) {
+  const int me = WorldRank(), n = WorldSize();
+  std::vector<int> evens;
+  for (int w = 0; w < n; w += 2) evens.push_back(w);
+  comex_group_t g = 12345;
+  ASSERT_EQ(comex_group_create(static_cast<int>(evens.size()), evens.data(), COMEX_GROUP_WORLD,
+                               &g),
+            COMEX_SUCCESS);
+  if (me % 2 == 0) {
+    ASSERT_NE(g, COMEX_GROUP_NULL);
+    ExerciseGroup(g, evens);
+    EXPECT_EQ(comex_barrier(g), COMEX_SUCCESS);
+    EXPECT_EQ(comex_group_free(g), COMEX_SUCCESS);
+  } else {
+    EXPECT_EQ(g, COMEX_GROUP_NULL);
+  }
+  EXPECT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+}
+
 // Group ranks follow the order of pid_list; a subgroup is named by ranks of
 // its parent group.
 TEST(Groups, ReversedOrderAndSubgroup) {
