@@ -45,6 +45,8 @@ void check_range(const Config &c) {
   if (c.WAIT_SERVE_EVERY < 1 || c.WAIT_SERVE_EVERY > 1000)
     throw Error("COMEX_WAIT_SERVE_EVERY must be between 1 and 1000");
   if (c.PROGRESS_NICE > 19) throw Error("COMEX_PROGRESS_NICE must be at most 19");
+  if (c.PROGRESS_SLICE_US != 0 && (c.PROGRESS_SLICE_US < 100 || c.PROGRESS_SLICE_US > 100000))
+    throw Error("COMEX_PROGRESS_SLICE_US must be 0 or between 100 and 100000");
   if (c.PROGRESS_SLEEP_MAX_US < c.PROGRESS_SLEEP_MIN_US)
     throw Error("COMEX_PROGRESS_SLEEP_MAX_US must not be below COMEX_PROGRESS_SLEEP_MIN_US");
 }

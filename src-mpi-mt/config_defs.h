@@ -38,6 +38,14 @@
   X(PROGRESS_SLEEP_MAX_US, TIME_US, "1000",                                                        \
     "Longest sleep between polls of an idle progress thread: bounds the latency a request "       \
     "sees when it arrives after a long quiet spell.")                                              \
+  X(PROGRESS_SLICE_US, TIME_US, "100",                                                            \
+    "Scheduler time slice the progress thread asks for (Linux 6.12+ EEVDF, no privilege "         \
+    "needed; the kernel allows 100 to 100000): a short slice lets its wake-ups preempt a "         \
+    "computing thread at once instead of after the default slice. 0 = leave the default.")       \
+  X(PROGRESS_SLEEP_BELL_US, TIME_US, "10000",                                                     \
+    "Longest sleep of an idle progress thread when every other rank of the job rings its "        \
+    "doorbell (all on one node sharing memory): a request wakes it at once, so it need not poll " \
+    "often; only a ring that comes before its request is visible waits this long.")              \
   X(PROGRESS_NICE, INT, "0",                                                                      \
     "Experimental: nice value for the progress thread (negative needs CAP_SYS_NICE; 0 = "         \
     "leave as is).")                                                                               \

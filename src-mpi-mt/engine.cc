@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <future>
 
@@ -53,6 +55,7 @@ void Engine::stop() {
   Header h{};
   h.op = Op::kTerminate;
   COMEX_MPI(MPI_Send(&h, sizeof h, MPI_BYTE, rank_, 0, am_));
+  if (bell_) bell_->ring();  // a sleeping thread sees it now
   thread_.join();
   COMEX_DEBUG("progress thread joined");
 }
@@ -60,7 +63,7 @@ void Engine::stop() {
 bool Engine::serve_some() {
   std::unique_lock<std::mutex> lock(serve_mu_, std::try_to_lock);
   if (!lock.owns_lock()) return false;
-  bool any = false;
+  bool any = false, polls = false;  // served any / any from a rank that does not ring
   if (mutexes_.has_pending()) grant_pending();
   for (int n = 0; n < 64 && !stop_.load(std::memory_order_relaxed); ++n) {
     int flag = 0;
@@ -76,7 +79,9 @@ bool Engine::serve_some() {
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
     served_.fetch_add(1, std::memory_order_release);
     any = true;
+    polls = polls || rings_.empty() || !rings_[size_t(st.MPI_SOURCE)];
   }
+  if (polls) last_served_ns_.store(now_ns(), std::memory_order_relaxed);
   return any;
 }
 
@@ -115,11 +120,13 @@ void Engine::dispatch(int source, const char *msg, size_t len) {
 }
 
 void Engine::wait_request(MPI_Request *req) {
-  wait_until([req] {
-    int flag = 0;
-    COMEX_MPI(MPI_Test(req, &flag, MPI_STATUS_IGNORE));
-    return flag != 0;
-  }, 8);
+  wait_until(
+      [req] {
+        int flag = 0;
+        COMEX_MPI(MPI_Test(req, &flag, MPI_STATUS_IGNORE));
+        return flag != 0;
+      },
+      8);
 }
 
 namespace {
@@ -133,48 +140,85 @@ void nap(uint64_t ns) {
   nanosleep(&ts, nullptr);
 }
 
+// Ask the scheduler for a short time slice (Linux 6.12+, EEVDF: a task may
+// choose its slice with sched_setattr's sched_runtime, unprivileged).  With
+// the default slice a woken progress thread waits until the computing thread
+// beside it has run its slice out; with a short one its earlier deadline
+// preempts at once.  Older kernels refuse or ignore it: nothing changes then.
+void request_short_slice(uint64_t slice_ns) {
+  struct SchedAttr {  // the kernel's struct sched_attr (linux/sched/types.h)
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t sched_util_min, sched_util_max;
+  } attr{};
+  attr.size = sizeof attr;
+  attr.sched_policy = 0;  // SCHED_OTHER, as it is
+  attr.sched_nice = getpriority(PRIO_PROCESS, 0);
+  attr.sched_runtime = slice_ns;
+  if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
+    COMEX_DEBUG("progress thread: sched_setattr(slice %llu ns): %s", (unsigned long long)slice_ns,
+                std::strerror(errno));
+}
+
 }  // namespace
 
-// The polling policy: right after a request, poll without pause
-// (PROGRESS_SPIN_US); while recently active, poll every PROGRESS_SLEEP_MIN_US
-// (PROGRESS_HOT_US); then let the sleep double up to PROGRESS_SLEEP_MAX_US.
-// While another thread of this rank waits inside the library it serves in our
-// place, so we park with the longest sleep that still notices its return.
+bool Engine::rest(uint64_t ns) {
+  if (bell_) return bell_->sleep(ns);
+  nap(ns);
+  return false;
+}
+
+// The polling policy.  A node peer that sends this rank a request rings its
+// doorbell, which wakes the sleeping thread at once; the thread then polls
+// without pause for PROGRESS_SPIN_US, until the request shows up.  Requests
+// from other nodes cannot ring: after serving one the thread is hot for
+// PROGRESS_HOT_US, polling without pause for PROGRESS_SPIN_US and then every
+// PROGRESS_SLEEP_MIN_US.  Otherwise it is cold and its sleep doubles up to
+// PROGRESS_SLEEP_MAX_US.  While another thread of this rank waits inside the
+// library it serves in our place, so we park with the longest sleep that
+// still notices its return; its return alone makes nothing hot (node-local
+// synchronisation needs no engine).
 void Engine::progress_loop() {
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // short sleeps stay short
+  if (cfg_.PROGRESS_SLICE_US > 0) request_short_slice(uint64_t(cfg_.PROGRESS_SLICE_US) * 1000);
   if (cfg_.PROGRESS_NICE != 0)  // wake-ups preempt a computing thread (needs CAP_SYS_NICE)
     (void)setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), int(cfg_.PROGRESS_NICE));
   const uint64_t spin = uint64_t(cfg_.PROGRESS_SPIN_US) * 1000;
   const uint64_t hot = uint64_t(cfg_.PROGRESS_HOT_US) * 1000;
   const uint64_t min_sleep = uint64_t(cfg_.PROGRESS_SLEEP_MIN_US) * 1000;
-  const uint64_t max_sleep = uint64_t(cfg_.PROGRESS_SLEEP_MAX_US) * 1000;
-  const uint64_t parked = std::min<uint64_t>(uint64_t(cfg_.PROGRESS_PARKED_US) * 1000, max_sleep);
-  uint64_t last = now_ns();
-  uint64_t sleep = min_sleep;
+  // When every request rings the doorbell, polling is only a safety net.
+  const uint64_t max_sleep =
+      uint64_t(all_ring_ ? std::max(cfg_.PROGRESS_SLEEP_BELL_US, cfg_.PROGRESS_SLEEP_MAX_US)
+                         : cfg_.PROGRESS_SLEEP_MAX_US) *
+      1000;
+  const uint64_t parked =
+      all_ring_ ? max_sleep
+                : std::min<uint64_t>(uint64_t(cfg_.PROGRESS_PARKED_US) * 1000, max_sleep);
+  uint64_t sleep = min_sleep, rung = 0;  // rung: when the doorbell last woke us
   while (!stop_.load(std::memory_order_acquire)) {
     if (waiters_.load(std::memory_order_relaxed) > 0) {
-      nap(parked);
-      last = now_ns();
-      sleep = min_sleep;
+      if (rest(parked)) rung = now_ns();
       continue;
     }
-    bool served = false;
     try {
-      served = serve_some();
+      serve_some();
     } catch (const std::exception &e) {
       log_line("progress thread: %s; aborting the job", e.what());
       MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    const uint64_t now = now_ns();
-    if (served) {
-      last = now;
+    const uint64_t now = now_ns(), last = last_served_ns_.load(std::memory_order_relaxed);
+    const uint64_t since = now > last ? now - last : 0;
+    if (now - rung < spin || since < spin) continue;  // a request is (probably) coming
+    if (since < hot) {
       sleep = min_sleep;
-    } else if (now - last < spin) {
-      continue;
-    } else if (now - last < hot) {
-      nap(min_sleep);
+      if (rest(min_sleep)) rung = now_ns();
+    } else if (rest(sleep)) {
+      rung = now_ns();
+      sleep = min_sleep;
     } else {
-      nap(sleep);
       sleep = std::min(std::max<uint64_t>(sleep * 2, 1000), max_sleep);
     }
   }

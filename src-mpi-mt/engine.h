@@ -33,7 +33,7 @@ class Engine {
   /// Spawn the progress thread and place it (collective over `node`, the
   /// ranks of this shared-memory node).
   void start(MPI_Comm node);
-  void stop();   ///< terminate message to self, then join
+  void stop();  ///< terminate message to self, then join
 
   int rank() const { return rank_; }
   MPI_Comm am_comm() const { return am_; }
@@ -42,6 +42,16 @@ class Engine {
   /// Serialises accumulates into this rank's memory: served ones, the rank's
   /// own, and (its word in shared memory) those of node-local origins.
   SpinLock &acc_lock() { return acc_lock_; }
+  /// Sleep on `bell` (this rank's doorbell); `rings[r]` says whether world
+  /// rank r rings it after sending us a request (a node peer).  Requests from
+  /// ranks that do not ring keep the thread polling (PROGRESS_HOT_US).
+  void attach_bell(Doorbell *bell, std::vector<char> rings) {
+    bell_ = bell;
+    rings_ = std::move(rings);
+    all_ring_ = true;
+    for (size_t r = 0; r < rings_.size(); ++r)
+      all_ring_ = all_ring_ && (rings_[r] || int(r) == rank_);
+  }
 
   /// Serve pending requests if no other thread is serving; true if any was served.
   bool serve_some();
@@ -93,6 +103,8 @@ class Engine {
   };
 
   void progress_loop();
+  /// Sleep up to ns (on the doorbell when there is one); true when rung.
+  bool rest(uint64_t ns);
   void dispatch(int source, const char *msg, size_t len);
 
   // Handlers, one per Op (handlers.cc).
@@ -114,7 +126,6 @@ class Engine {
   void grant_pending();
 
  private:
-
   bool layout_ok(int source, const Layout &l, const char *what);
   void send_reply(int source, int tag, const Reply &r);
   void recv_piece(int source, int tag, void *buf, uint64_t n);
@@ -128,9 +139,9 @@ class Engine {
   Comm am_, reply_, data_;
   int rank_ = -1;
 
-  std::mutex serve_mu_;          // one server at a time: requests apply in order
-  std::vector<char> rbuf_;       // request buffer, owned by the server
-  std::vector<char> scratch_;    // accumulate staging, owned by the server
+  std::mutex serve_mu_;             // one server at a time: requests apply in order
+  std::vector<char> rbuf_;          // request buffer, owned by the server
+  std::vector<char> scratch_;       // accumulate staging, owned by the server
   std::vector<char> get_stage_[2];  // packed get pieces in flight, owned by the server
   SpinLock acc_lock_;
 
@@ -138,6 +149,11 @@ class Engine {
   std::atomic<bool> stop_{false};
   std::atomic<int> waiters_{0};
   std::atomic<uint64_t> served_{0};  // released after every request served
+  std::atomic<uint64_t> last_served_ns_{
+      0};                     // when a request from a rank that does not ring was served
+  Doorbell *bell_ = nullptr;  // ours, when node peers ring it
+  std::vector<char> rings_;   // per world rank: does it ring bell_?
+  bool all_ring_ = false;     // every other rank rings: poll rarely
 };
 
 }  // namespace comex

@@ -40,7 +40,12 @@ Runtime::Runtime(MPI_Comm comm, const Config &cfg)
   for (Slot &s : slots_) s.msg.reserve(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
   node_ = std::make_unique<Node>(groups_.world().comm, cfg_.SHM != 0);
   engine_ = std::make_unique<Engine>(comm, cfg_, allocs_, mutexes_);
-  if (node_->shared()) engine_->acc_lock().attach(node_->acc_word(rank_));
+  if (node_->shared()) {
+    engine_->acc_lock().attach(node_->acc_word(rank_));
+    std::vector<char> rings(size_t(size_), 0);  // node peers ring our doorbell
+    for (int r = 0; r < size_; ++r) rings[size_t(r)] = node_->local(r) && r != rank_;
+    engine_->attach_bell(node_->bell(rank_), std::move(rings));
+  }
   engine_->start(node_->comm());
 }
 
@@ -165,16 +170,19 @@ bool Runtime::map_remote(Layout *l, int target) const {
 }
 
 void Runtime::order_direct(int target) {
-  if (fenced_[target].load(std::memory_order_relaxed) < issued_[target].load())
-    fence({target});
+  if (fenced_[target].load(std::memory_order_relaxed) < issued_[target].load()) fence({target});
 }
 
 void Runtime::direct_contig(Op op, int target, void *local, void *mapped, uint64_t bytes,
                             ElemType type, const void *scale) {
   order_direct(target);
   switch (op) {
-    case Op::kPut: std::memcpy(mapped, local, bytes); break;
-    case Op::kGet: std::memcpy(local, mapped, bytes); break;
+    case Op::kPut:
+      std::memcpy(mapped, local, bytes);
+      break;
+    case Op::kGet:
+      std::memcpy(local, mapped, bytes);
+      break;
     default: {
       WordLock lock(acc_word(target));
       accumulate(type, scale, mapped, local, bytes);
@@ -182,9 +190,9 @@ void Runtime::direct_contig(Op op, int target, void *local, void *mapped, uint64
   }
 }
 
-void Runtime::direct_strided(Op op, int target, char *local, const int *local_stride,
-                             char *remote, const int *remote_stride, const int *count, int levels,
-                             ElemType type, const void *scale) {
+void Runtime::direct_strided(Op op, int target, char *local, const int *local_stride, char *remote,
+                             const int *remote_stride, const int *count, int levels, ElemType type,
+                             const void *scale) {
   order_direct(target);
   switch (op) {
     case Op::kPut:
@@ -285,7 +293,9 @@ void Runtime::post(int s, const Transfer &t) {
   h.piece = uint64_t(cfg_.MAX_MSG_BYTES);
   if (!t.blocks && !(contig_local && contig_remote))
     h.piece = std::min<uint64_t>(h.piece, uint64_t(cfg_.PACK_CHUNK));
-  if (t.op == Op::kAcc) h.piece = std::max<uint64_t>(std::min(h.piece, kAccPiece) & ~uint64_t(15), 16);  // whole elements
+  if (t.op == Op::kAcc)
+    h.piece =
+        std::max<uint64_t>(std::min(h.piece, kAccPiece) & ~uint64_t(15), 16);  // whole elements
   if (t.blocks) h.flags |= kFlagBlocks;
   if (t.kick) h.flags |= kFlagKick;
   std::memcpy(h.scale, t.scale, sizeof h.scale);
@@ -310,12 +320,12 @@ void Runtime::post(int s, const Transfer &t) {
   auto send_msg = [&] {
     std::memcpy(sl.msg.data(), &h, sizeof h);
     send(sl.msg.data(), sl.msg.size(), 0, am);
+    if (node_->local(t.target) && t.target != rank_) node_->bell(t.target)->ring();
   };
   // Where the origin's bytes are, as pieces: straight from/to user memory when
   // moving block by block or when the local side is contiguous, else staged.
-  const Layout direct = t.blocks ? t.local
-                                 : Layout::contiguous(contig_local ? t.local.base + t.offset : 0,
-                                                      t.bytes);
+  const Layout direct =
+      t.blocks ? t.local : Layout::contiguous(contig_local ? t.local.base + t.offset : 0, t.bytes);
   auto stage = [&](bool pack) {
     sl.staging.resize(t.bytes);
     if (pack) {
@@ -358,9 +368,8 @@ void Runtime::post(int s, const Transfer &t) {
         sl.unpacked = 0;
         sl.unpacked_bytes = 0;
       }
-      for_each_piece(dst, t.blocks, t.bytes, h.piece, [&](uint64_t a, uint64_t n) {
-        recv(reinterpret_cast<void *>(a), n);
-      });
+      for_each_piece(dst, t.blocks, t.bytes, h.piece,
+                     [&](uint64_t a, uint64_t n) { recv(reinterpret_cast<void *>(a), n); });
       send_msg();
       break;
     }

@@ -2,12 +2,13 @@
 #include "shm.h"
 
 #include <dirent.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,6 +35,26 @@ void futex_wake_one(std::atomic<uint32_t> *w) {
   syscall(SYS_futex, reinterpret_cast<uint32_t *>(w), FUTEX_WAKE, 1, nullptr, nullptr, 0);
 }
 }  // namespace
+
+void Doorbell::ring() {
+  rings.fetch_add(1, std::memory_order_seq_cst);
+  if (sleeping.load(std::memory_order_seq_cst)) futex_wake_one(&rings);
+}
+
+bool Doorbell::sleep(uint64_t ns) {
+  const uint32_t seen = rings.load(std::memory_order_seq_cst);
+  sleeping.store(1, std::memory_order_seq_cst);
+  // A ring after `seen` either changed the word (the wait returns at once) or
+  // saw sleeping == 1 and wakes us: none is lost.
+  bool rung = rings.load(std::memory_order_seq_cst) != seen;
+  if (!rung) {
+    timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
+    syscall(SYS_futex, reinterpret_cast<uint32_t *>(&rings), FUTEX_WAIT, seen, &ts, nullptr, 0);
+    rung = rings.load(std::memory_order_relaxed) != seen;
+  }
+  sleeping.store(0, std::memory_order_relaxed);
+  return rung;
+}
 
 void SpinLock::lock_word(std::atomic<uint32_t> *w) {
   uint32_t c = 0;
@@ -68,8 +89,8 @@ struct Pending {
   char path[kPathMax];
 };
 Pending g_pending[kPendingSlots];
-const int kFatalSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGABRT, SIGBUS, SIGFPE, SIGSEGV,
-                             SIGTERM};
+const int kFatalSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGABRT,
+                             SIGBUS, SIGFPE, SIGSEGV, SIGTERM};
 struct sigaction g_previous[sizeof kFatalSignals / sizeof kFatalSignals[0]];
 
 void unlink_pending() {
@@ -210,6 +231,12 @@ Node::~Node() {
 std::atomic<uint32_t> *Node::acc_word(int r) const {
   char *slot = static_cast<char *>(control_) + 64 * size_t(local_index_[size_t(r)]);
   return reinterpret_cast<std::atomic<uint32_t> *>(slot);
+}
+
+Doorbell *Node::bell(int r) const {
+  static_assert(sizeof(std::atomic<uint32_t>) + 4 + sizeof(Doorbell) <= 64, "one cache line");
+  char *slot = static_cast<char *>(control_) + 64 * size_t(local_index_[size_t(r)]);
+  return reinterpret_cast<Doorbell *>(slot + 8);
 }
 
 std::string Node::name(int owner, uint64_t seq) const {

@@ -56,14 +56,27 @@ class WordLock {
   std::atomic<uint32_t> *w_;
 };
 
+/// A rank's doorbell in the node control segment: node peers ring it after
+/// sending the rank a request, and its sleeping progress thread wakes at once
+/// instead of at the end of its sleep.  A hint only: a missed ring costs the
+/// sleep, never a request (the thread polls MPI whenever it wakes).
+struct Doorbell {
+  std::atomic<uint32_t> rings;     ///< counts rings (the futex word)
+  std::atomic<uint32_t> sleeping;  ///< 1 while the owner's thread sleeps on it
+  /// Ring: one atomic add, and a system call only if the owner sleeps.
+  void ring();
+  /// Sleep up to `ns` unless rung; true when woken (or found) rung.
+  bool sleep(uint64_t ns);
+};
+
 /// A FIFO (ticket) mutex in shared memory, zero-initialised.  A node-local
 /// locker takes a ticket and waits for `serving` to reach it; the owner's
 /// engine takes tickets for remote lockers and answers them by message.
 struct alignas(64) ShmMutex {
-  std::atomic<uint32_t> next;            ///< next ticket to hand out
-  std::atomic<uint32_t> serving;         ///< ticket that may hold the mutex
-  std::atomic<int32_t> holder_plus1;     ///< world rank of the holder + 1 (0: free)
-  std::atomic<int32_t> remote_waiting;   ///< tickets the owner's engine waits on
+  std::atomic<uint32_t> next;           ///< next ticket to hand out
+  std::atomic<uint32_t> serving;        ///< ticket that may hold the mutex
+  std::atomic<int32_t> holder_plus1;    ///< world rank of the holder + 1 (0: free)
+  std::atomic<int32_t> remote_waiting;  ///< tickets the owner's engine waits on
 };
 
 class Node {
@@ -90,6 +103,8 @@ class Node {
   bool reaches(int r) const { return direct_ && local(r); }
   /// The accumulate lock of world rank `r` of this node.
   std::atomic<uint32_t> *acc_word(int r) const;
+  /// The doorbell of world rank `r` of this node.
+  Doorbell *bell(int r) const;
 
   /// A fresh sequence number naming a segment of this rank (never 0).
   uint64_t next_seq() { return next_seq_.fetch_add(1); }
@@ -108,10 +123,10 @@ class Node {
   Comm comm_;
   bool shared_ = false, direct_ = false;
   int rank_ = 0, size_ = 1, world_rank_ = -1;
-  uint64_t tag_ = 0;                 ///< job-unique part of every name
-  std::vector<int> local_index_;     ///< world rank -> node rank, or -1
-  std::vector<long> pids_;           ///< per node rank (names carry the owner's pid)
-  void *control_ = nullptr;          ///< per node rank: one cache line with its lock
+  uint64_t tag_ = 0;              ///< job-unique part of every name
+  std::vector<int> local_index_;  ///< world rank -> node rank, or -1
+  std::vector<long> pids_;        ///< per node rank (names carry the owner's pid)
+  void *control_ = nullptr;       ///< per node rank: one cache line (accumulate lock, doorbell)
   size_t control_bytes_ = 0;
   std::atomic<uint64_t> next_seq_{1};
 };

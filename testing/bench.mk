@@ -1,5 +1,5 @@
 # Benchmarks: built by `make`, run by `make bench` (2 ranks), not part of `make check`.
-#   make bench                          all five, 2 ranks, default options
+#   make bench                          all six, 2 ranks (perf_busy also at 4), default options
 #   make bench BENCH_ARGS="-r 9 -t 20"  options passed to perf_contig, perf_amo, perf_strided
 #   make bench BENCH_ARGS="-M msg"      only COMEX_SHM=0 (default: shm and msg in one run)
 #   make bench BENCH_CSV_DIR=out        also write out/perf_{contig,amo,strided}.csv
@@ -9,7 +9,7 @@
 # Every launch goes through testing/run_mpi.sh (timeout: COMEX_TEST_TIMEOUT,
 # default 900 s here, since each program runs ComEx twice).
 BENCH_BINS = testing/perf_contig testing/perf_amo testing/perf_idle testing/perf_strided \
-  testing/perf_alloc
+  testing/perf_alloc testing/perf_busy
 noinst_PROGRAMS += $(BENCH_BINS)
 testing_perf_contig_SOURCES = testing/perf_contig.cc testing/bench_util.h
 testing_perf_contig_LDADD = libcomex.la $(HWLOC_LIBS)
@@ -21,11 +21,14 @@ testing_perf_strided_SOURCES = testing/perf_strided.cc testing/bench_util.h
 testing_perf_strided_LDADD = libcomex.la $(HWLOC_LIBS)
 testing_perf_alloc_SOURCES = testing/perf_alloc.cc testing/bench_util.h
 testing_perf_alloc_LDADD = libcomex.la $(HWLOC_LIBS)
+testing_perf_busy_SOURCES = testing/perf_busy.cc testing/bench_util.h
+testing_perf_busy_LDADD = libcomex.la $(HWLOC_LIBS)
 EXTRA_DIST += testing/plot_bench.py
 
 BENCH_NP ?= 2
 BENCH_ARGS ?=
 BENCH_IDLE_ARGS ?=
+BENCH_BUSY_ARGS ?=
 BENCH_CSV_DIR ?=
 BENCH_PLOT_DIR ?= bench-plots
 PLOT_CSV ?=
@@ -42,6 +45,9 @@ bench: $(BENCH_BINS)
 	$(BENCH_RUN) testing/perf_strided $(BENCH_ARGS) $(call bench_csv,perf_strided)
 	$(BENCH_RUN) testing/perf_idle $(BENCH_IDLE_ARGS)
 	$(BENCH_RUN) testing/perf_alloc
+	$(BENCH_RUN) testing/perf_busy $(BENCH_BUSY_ARGS) $(call bench_csv,perf_busy)
+	MPIEXEC='$(MPIEXEC)' COMEX_TEST_TIMEOUT=$${COMEX_TEST_TIMEOUT:-900} \
+	  $(top_srcdir)/testing/run_mpi.sh 4 testing/perf_busy $(BENCH_BUSY_ARGS) $(call bench_csv,perf_busy_np4)
 
 plots: $(if $(PLOT_CSV),,testing/perf_contig)
 	$(MKDIR_P) $(BENCH_PLOT_DIR)
