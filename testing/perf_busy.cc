@@ -5,13 +5,14 @@
  * Every rank runs S slices of computation (a fixed amount of floating-point
  * work, about -u microseconds alone); after each slice it does a
  * fetch-and-add on a counter of rank 0 and an 8-byte get from its right
- * neighbour; every -b slices all ranks meet in comex_barrier.  The same
- * slices and barriers without the remote operations are the reference, run
- * alternately with them in the same comex session.  Printed: the slowdown
- * (time with operations / time without), median of -r alternated pairs, for
- * COMEX_SHM=1 ("shm": node-local operations through shared memory) and
- * COMEX_SHM=0 ("msg": through the target's progress thread, as between
- * nodes), the CPU time each rank's progress thread used, and a targets block.
+ * neighbour; every -b slices all ranks meet in comex_barrier.  The
+ * reference is the same slices and barriers without ComEx (MPI_Ibarrier,
+ * yielding while it waits), run before comex_init.  Printed: the slowdown
+ * (time with operations / reference, the slowest rank counting), median of
+ * -r runs, for COMEX_SHM=1 ("shm": node-local operations through shared
+ * memory) and COMEX_SHM=0 ("msg": through the target's progress thread, as
+ * between nodes); also ComEx up with barriers only (its idle cost), the CPU
+ * time each rank's progress thread used, and a targets block.
  *
  * Usage:   make bench   (runs it at 2 and 4 ranks)
  *          testing/run_mpi.sh 2 testing/perf_busy [options]
