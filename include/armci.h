@@ -311,6 +311,10 @@ int ARMCIX_Trylock_hdl(armcix_mutex_hdl_t hdl, int mutex, int proc);
  *  are complete at their targets before the next holder gets the mutex. */
 void ARMCIX_Unlock_hdl(armcix_mutex_hdl_t hdl, int mutex, int proc);
 
+/** The MPI communicator of the world group (the caller must not free it);
+ *  ARMCI-MPI's profiler uses it. */
+void ARMCIX_Get_world_comm(MPI_Comm *comm);
+
 /** Make communication progress.  A progress thread serves every process
  *  here, so there is nothing left to do. */
 void ARMCIX_Progress(void);

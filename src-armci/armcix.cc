@@ -1,7 +1,7 @@
 // armcix.cc -- ARMCI-MPI's extensions of the ARMCI API, so that programs
 // written for ARMCI-MPI link unchanged: ARMCI_Init_thread*, ARMCIX_Group_split
-// and _dup, ARMCIX_Progress, the parmci_msg_* profiling names and
-// armci_msg_sel as a function.  Mutex handles are in mutex_hdl.cc, direct
+// and _dup, ARMCIX_Get_world_comm, ARMCIX_Progress, the parmci_msg_*
+// profiling names and armci_msg_sel as a function.  Mutex handles are in mutex_hdl.cc, direct
 // local access and access modes in access.cc.
 #include <algorithm>
 #include <utility>
@@ -106,6 +106,18 @@ int ARMCIX_Group_dup(ARMCI_Group *parent, ARMCI_Group *new_group) {
   const int rank =
       int(std::find(pg->world.begin(), pg->world.end(), state().me) - pg->world.begin());
   return split(fn, parent, 0, rank, new_group);
+}
+
+// The world's communicator (ARMCI-MPI's profiler reaches it this way); the
+// caller must not free it.
+void ARMCIX_Get_world_comm(MPI_Comm *comm) {
+  const char *fn = "ARMCIX_Get_world_comm";
+  if (!armci::ready(fn)) return;
+  if (!comm) {
+    fail(fn, "comm is NULL");
+    return;
+  }
+  *comm = state().world;
 }
 
 // The progress thread serves every request; a waiting call serves too.
