@@ -1,6 +1,6 @@
 // ARMCI-MPI's extensions: direct local access, access modes, group split and
 // dup, ARMCI_Init_thread*, ARMCIX_Progress, parmci_msg_* and armci_msg_sel as
-// a function.  Mutex handles are in test_mutex_hdl.cc.
+// a function, ARMCIX_Get_world_comm.  Mutex handles are in test_mutex_hdl.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -262,6 +262,19 @@ TEST(ProfilingNames, ParmciMsgBarriersCompleteAndSynchronise) {
   parmci_msg_group_barrier(&w);
   for (int r = 0; r < Nproc(); ++r) expected[r] = 200 + r;
   EXPECT_TRUE(ElementsEqual(reinterpret_cast<int *>(block.mine()), expected.data(), Nproc()));
+}
+
+TEST(WorldComm, IsTheWorldGroupsCommunicator) {
+  MPI_Comm comm = MPI_COMM_NULL;
+  ARMCIX_Get_world_comm(&comm);
+  ARMCI_Group w = World();
+  EXPECT_EQ(comm, armci_group_comm(&w));
+  int result = MPI_UNEQUAL, rank = -1;
+  MPI_Comm_compare(comm, MPI_COMM_WORLD, &result);
+  EXPECT_TRUE(result == MPI_CONGRUENT || result == MPI_IDENT);
+  MPI_Comm_rank(comm, &rank);
+  EXPECT_EQ(rank, Me());
+  ARMCIX_Get_world_comm(nullptr);  // prints and returns
 }
 
 TEST(MsgSel, IsAFunctionOverTheWorld) {
