@@ -27,6 +27,11 @@
 # copy with the last two items of each such initialiser swapped is built and
 # run, and its result is shown beside them.
 #
+# Profiler.  ARMCI-MPI's profiling library (profiler/profiling.c: an ARMCI_*
+# wrapper for every call, over the PARMCI_* names) is built as a shared
+# library, and test_onesided is linked through it (row "profiler"): the run
+# must pass and the profile must count its puts.
+#
 # Expected failures.  ARMCI-MPI marks test_assert and test_malloc XFAIL
 # (tests/Makefile.mk).  test_assert makes a get with NULL addresses: here the
 # call must fail with one line per rank (comex_nbget: src is NULL) and the
@@ -104,9 +109,10 @@ for f in "$TESTS_DIR"/*.c; do
   grep -q -E '^int[[:space:]]+main[[:space:]]*\(' "$f" || continue
   ALL="$ALL $b"
 done
+[ -f "$SRC/profiler/profiling.c" ] && ALL="$ALL profiler"
 PROGS=${ARMCI_MPI_CHECK_TESTS:-$ALL}
 for p in $PROGS; do
-  case " $ALL " in *" $p "*) ;; *) die "no program '$p' in $TESTS_DIR" ;; esac
+  case " $ALL " in *" $p "*) ;; *) die "no program '$p' in $TESTS_DIR (or no profiler)" ;; esac
 done
 XFAIL=$(sed -n '/^XFAIL_TESTS/,/# end/p' "$TESTS_DIR/Makefile.mk" 2>/dev/null |
   grep -o -E 'tests/[A-Za-z0-9_]+' | sed 's|tests/||' | tr '\n' ' ')
@@ -115,7 +121,7 @@ extra_sources() { [ "$1" = test_parmci ] && echo "$TESTS_DIR/test_parmci_lib.c";
 
 # A positional armci_giov_t initialiser: `armci_giov_t name = {`.
 GIOV_INIT_RE='armci_giov_t[[:space:]]+[A-Za-z_][A-Za-z0-9_]*[[:space:]]*=[[:space:]]*\{'
-field_order() { grep -q -E "$GIOV_INIT_RE" "$TESTS_DIR/$1.c"; }
+field_order() { [ -f "$TESTS_DIR/$1.c" ] && grep -q -E "$GIOV_INIT_RE" "$TESTS_DIR/$1.c"; }
 
 # Copy of a program with every multi-line four-item armci_giov_t initialiser
 # in our field order (items 3 and 4 swapped).  Prints how many it swapped.
@@ -149,8 +155,22 @@ build() {
 
 say "ARMCI-MPI: $SRC ($SRC_ID); libarmci: $PREFIX/lib"
 say "building with $MPICC; logs in $LOGDIR"
+# The profiler: libarmciprof.so, and test_onesided linked with it first.
+build_profiler() {
+  "$MPICC" $CFLAGS -shared -fPIC -I"$PREFIX/include" "$SRC/profiler/profiling.c" \
+    -o "$BINDIR/libarmciprof.so" -L"$PREFIX/lib" -larmci -Wl,-rpath,"$PREFIX/lib" \
+    >"$LOGDIR/profiler.build.log" 2>&1 &&
+    "$MPICC" $CFLAGS -I"$PREFIX/include" -I"$TESTS_DIR" "$TESTS_DIR/test_onesided.c" \
+      -o "$BINDIR/profiler" -L"$BINDIR" -larmciprof -L"$PREFIX/lib" -larmci \
+      -Wl,-rpath,"$BINDIR:$PREFIX/lib" >>"$LOGDIR/profiler.build.log" 2>&1
+}
+
 declare -A BUILT SWAPPED
 for p in $PROGS; do
+  if [ "$p" = profiler ]; then
+    if build_profiler; then BUILT[$p]=1; else BUILT[$p]=0; fi
+    continue
+  fi
   if build "$p" "$TESTS_DIR/$p.c" $(extra_sources "$p"); then BUILT[$p]=1; else BUILT[$p]=0; fi
   if field_order "$p"; then
     SWAPPED[$p]=$(reorder "$TESTS_DIR/$p.c" "$BUILD/src/$p.c")
@@ -164,7 +184,7 @@ for p in $PROGS; do
 done
 
 # The programs must load PREFIX's libarmci and one MPI library only.
-first=$(for p in $PROGS; do [ "${BUILT[$p]}" = 1 ] && echo "$p" && break; done)
+first=$(for p in $PROGS; do [ "$p" != profiler ] && [ "${BUILT[$p]}" = 1 ] && echo "$p" && break; done)
 if [ -n "$first" ]; then
   libs=$(ldd "$BINDIR/$first" 2>/dev/null)
   echo "$libs" | grep -q "libarmci[^ ]* => $PREFIX/lib/" ||
@@ -185,6 +205,10 @@ judge() {
   local p=$1 np=$2 log=$3 rc=$4 src=$TESTS_DIR/$1.c filtered n
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "timeout (${TMO}s)"; return; fi
   [ "$rc" = 0 ] || { echo "exit status $rc"; return; }
+  if [ "$p" = profiler ]; then  # test_onesided through the profiler
+    src=$TESTS_DIR/test_onesided.c
+    grep -q -E '^Put called [1-9][0-9]* times' "$log" || { echo "no 'Put called N times' profile"; return; }
+  fi
   filtered=$log
   if [ "$p" = test_assert ]; then
     # The NULL get fails on every rank, with one line each.
@@ -234,6 +258,7 @@ for p in $PROGS; do
   note=
   case " $XFAIL " in *" $p "*) note="XFAIL in ARMCI-MPI" ;; esac
   [ "$p" = test_assert ] && note="$note; the NULL get is rejected with a message"
+  [ "$p" = profiler ] && note="ARMCI-MPI's profiler/profiling.c around test_onesided"
   for np in $NPS; do
     if field_order "$p"; then
       NFIELD[$np]=$((NFIELD[$np] + 1))
@@ -252,7 +277,8 @@ for p in $PROGS; do
     if [ "${BUILT[$p]}" != 1 ]; then
       CELL[$p.$np]="BUILD FAIL"
       NFAIL[$np]=$((NFAIL[$np] + 1))
-      note="${note:+$note; }build: $(grep -m1 -E 'error|undefined' "$LOGDIR/$p.build.log" | cut -c1-70)"
+      [ "$np" = "${NPS%% *}" ] &&
+        note="${note:+$note; }build: $(grep -m1 -E 'error|undefined' "$LOGDIR/$p.build.log" | cut -c1-70)"
       status=1
       continue
     fi
@@ -294,7 +320,7 @@ for p in $PROGS; do
 done
 echo
 for np in $NPS; do
-  echo "np=$np: ${NPASS[$np]} passed, ${NFAIL[$np]} failed, ${NFIELD[$np]} field order (of $(echo $PROGS | wc -w))"
+  echo "np=$np: ${NPASS[$np]} passed, ${NFAIL[$np]} failed, ${NFIELD[$np]} field order (of $(echo $PROGS | wc -w) rows)"
 done
 [ $status = 0 ] && echo "armci_mpi_check: all passed" || echo "armci_mpi_check: FAILED"
 exit $status
