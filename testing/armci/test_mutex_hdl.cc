@@ -168,6 +168,25 @@ TEST(MutexHdl, GroupScopedWithUnevenCounts) {
   EXPECT_EQ(ARMCIX_Destroy_mutexes_hdl(h), 0);
 }
 
+TEST(MutexHdl, NoMutexesOnSomeRanks) {
+  // Odd ranks own 2 mutexes, even ranks none.
+  ARMCI_Group w = World();
+  armcix_mutex_hdl_t h = ARMCIX_Create_mutexes_hdl(Me() % 2 ? 2 : 0, &w);
+  ASSERT_NE(h, nullptr);
+  GlobalBlock block(sizeof(long));
+  ASSERT_TRUE(block.ok());
+  for (int owner = 0; owner < Nproc(); ++owner) {
+    if (owner % 2 == 0) {
+      EXPECT_EQ(ARMCIX_Trylock_hdl(h, 0, owner), ARMCI_FAIL) << "rank " << owner << " owns none";
+      continue;
+    }
+    CountUnderLock(h, 1, owner, block, owner, owner, 5);
+  }
+  block.Sync();
+  EXPECT_EQ(*reinterpret_cast<long *>(block.mine()), Me() % 2 ? 5L * Nproc() : 0L);
+  EXPECT_EQ(ARMCIX_Destroy_mutexes_hdl(h), 0);
+}
+
 TEST(MutexHdl, SetsAreIndependent) {
   ARMCI_Group w = World();
   armcix_mutex_hdl_t a = ARMCIX_Create_mutexes_hdl(1, &w);
