@@ -17,6 +17,10 @@
  *    (what GA expects of it); ARMCI_Test returns 0 when complete, 1 while in
  *    progress; ARMCI_Initialized, ARMCI_Same_node, ARMCI_Uses_shm* return
  *    booleans; armci_domain_* return -1 on bad input.
+ *  - ARMCI-MPI's extensions (ARMCI_Access_*, ARMCI_Init_thread*, ARMCIX_*)
+ *    are declared here too; armcix.h only includes this header.
+ *  - armci_giov_t keeps GA's field order (ptr_array_len before bytes);
+ *    ARMCI-MPI's header swaps the two, so set the fields by name.
  *  - Remote addresses must lie inside memory from ARMCI_Malloc*.
  *  - libarmci defines MPI_Init and MPI_Init_thread (through the MPI profiling
  *    interface) so that MPI always starts with MPI_THREAD_MULTIPLE, which the
@@ -105,8 +109,10 @@ typedef int armci_domain_t;
   int P##ARMCI_Init(void);                                                     \
   int P##ARMCI_Init_args(int *argc, char ***argv);                             \
   int P##ARMCI_Init_mpi_comm(MPI_Comm comm);                                   \
+  int P##ARMCI_Init_thread(int armci_requested);                               \
+  int P##ARMCI_Init_thread_comm(int armci_requested, MPI_Comm comm);           \
   int P##ARMCI_Initialized(void);                                              \
-  void P##ARMCI_Finalize(void);                                                \
+  int P##ARMCI_Finalize(void);                                                 \
   void P##ARMCI_Cleanup(void);                                                 \
   void P##ARMCI_Error(const char *msg, int code);                              \
   void P##ARMCI_Set_shm_limit(unsigned long shmemlimit);                       \
@@ -126,6 +132,8 @@ typedef int armci_domain_t;
   int P##ARMCI_Free_group(void *ptr, ARMCI_Group *group);                      \
   void *P##ARMCI_Malloc_local(armci_size_t bytes);                             \
   int P##ARMCI_Free_local(void *ptr);                                          \
+  void P##ARMCI_Access_begin(void *ptr);                                       \
+  void P##ARMCI_Access_end(void *ptr);                                         \
   /* contiguous */                                                             \
   int P##ARMCI_Put(void *src, void *dst, int bytes, int proc);                 \
   int P##ARMCI_Get(void *src, void *dst, int bytes, int proc);                 \
@@ -256,8 +264,70 @@ void armci_read_strided(void *ptr, int stride_levels, int stride_arr[],
 void armci_write_strided(void *ptr, int stride_levels, int stride_arr[],
                          int count[], char *buf);
 
+/* ------------------------------------------------------------------ */
+/* ARMCI-MPI's extensions (also reachable through armcix.h)           */
+/* ------------------------------------------------------------------ */
+
+/* Access modes of an allocation (ARMCIX_Mode_set).  They are promises of
+ * the program about how it will use the memory; this library needs none of
+ * them to be correct and only records them (see doc/armci.md). */
+enum armcix_access_mode_e {
+  ARMCIX_MODE_ALL = 0x1,           /**< any access (the initial mode) */
+  ARMCIX_MODE_CONFLICT_FREE = 0x2, /**< operations do not conflict */
+  ARMCIX_MODE_NO_LOAD_STORE = 0x4  /**< no direct local load or store */
+};
+
+/** Collective over `group`, the group the allocation was made on: complete
+ *  all communication, meet, and set the mode of the allocation holding
+ *  `ptr` (NULL on a process whose block is empty).  0 or ARMCI_FAIL. */
+int ARMCIX_Mode_set(int mode, void *ptr, ARMCI_Group *group);
+/** The mode of the local allocation holding `ptr`; ARMCI_FAIL if none. */
+int ARMCIX_Mode_get(void *ptr);
+
+/** Collective over `parent`: processes passing the same `color` form a new
+ *  group, ranked by `key` (ties by parent rank); color MPI_UNDEFINED gives
+ *  ARMCI_GROUP_NULL.  0 or ARMCI_FAIL (on every process alike). */
+int ARMCIX_Group_split(ARMCI_Group *parent, int color, int key,
+                       ARMCI_Group *new_group);
+/** Collective over `parent`: a new group of the same processes, same ranks. */
+int ARMCIX_Group_dup(ARMCI_Group *parent, ARMCI_Group *new_group);
+
+/** A set of mutexes over a group: every member owns its own `count` of them.
+ *  The handle is opaque. */
+typedef struct armcix_mutex_hdl_s *armcix_mutex_hdl_t;
+
+/** Collective over `group`: create `count` mutexes on the calling process
+ *  (counts may differ between processes).  NULL on failure. */
+armcix_mutex_hdl_t ARMCIX_Create_mutexes_hdl(int count, ARMCI_Group *group);
+/** Collective over the handle's group: destroy the set.  0 or ARMCI_FAIL. */
+int ARMCIX_Destroy_mutexes_hdl(armcix_mutex_hdl_t hdl);
+/** Acquire mutex `mutex` of world rank `proc` (a member of the handle's
+ *  group); waits until it is free. */
+void ARMCIX_Lock_hdl(armcix_mutex_hdl_t hdl, int mutex, int proc);
+/** Acquire the mutex if it is free: 0 when acquired, 1 when held by someone
+ *  (this process included), ARMCI_FAIL on bad input. */
+int ARMCIX_Trylock_hdl(armcix_mutex_hdl_t hdl, int mutex, int proc);
+/** Release a mutex this process holds; the puts and accumulates it issued
+ *  are complete at their targets before the next holder gets the mutex. */
+void ARMCIX_Unlock_hdl(armcix_mutex_hdl_t hdl, int mutex, int proc);
+
+/** The MPI communicator of the world group (the caller must not free it);
+ *  ARMCI-MPI's profiler uses it. */
+void ARMCIX_Get_world_comm(MPI_Comm *comm);
+
+/** Make communication progress.  A progress thread serves every process
+ *  here, so there is nothing left to do. */
+void ARMCIX_Progress(void);
+
+/** Profiling names of armci_msg_barrier and armci_msg_group_barrier. */
+void parmci_msg_barrier(void);
+void parmci_msg_group_barrier(ARMCI_Group *group);
+
 #ifdef __cplusplus
 }
 #endif
+
+/* As in ARMCI-MPI, armci.h brings the armci_msg_* declarations with it. */
+#include "message.h"
 
 #endif /* ARMCI_H_ */

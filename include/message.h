@@ -80,8 +80,8 @@ void armci_msg_reduce_scope(int scope, void *x, int n, const char *op,
  *  choice.  Ties go to the lowest rank. */
 void armci_msg_sel_scope(int scope, void *x, int n, const char *op, int type,
                          int contribute);
-#define armci_msg_sel(x, n, op, type, contribute) \
-  armci_msg_sel_scope(SCOPE_ALL, (x), (n), (op), (type), (contribute))
+/** armci_msg_sel_scope over SCOPE_ALL. */
+void armci_msg_sel(void *x, int n, const char *op, int type, int contribute);
 /** A binary tree over the scope (world ranks; -1 where there is none). */
 void armci_msg_bintree(int scope, int *root, int *up, int *left, int *right);
 

@@ -35,6 +35,10 @@ std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ready(const char *fn);
 /// True if `rc` is MPI_SUCCESS; otherwise prints `what` and MPI's message.
 bool mpi_ok(const char *fn, int rc, const char *what);
+/// Collective over `comm`: true if every process passed ok.  A process
+/// that passed true while another did not prints so (naming `fn`), so a bad
+/// argument on one process makes the call fail everywhere instead of hang.
+bool all_ok(const char *fn, MPI_Comm comm, bool ok);
 
 // ---------------------------------------------------------------------------
 // State of the layer (one per process).
@@ -80,6 +84,21 @@ bool build_node_structure(State &st, int test_node_size);
 std::unique_ptr<GroupComms> make_group_comms(const char *fn, MPI_Comm comm);
 /// Complete or cancel the sends armci_msg_snd left in flight (finalize).
 void drain_pending_sends();
+
+/// Make a ComEx group of the `n` ranks `list` of `parent` (ranks in list
+/// order), with its scope communicators, and register it.  Called by the
+/// members only.  Returns the group, or ARMCI_GROUP_NULL (with a message).
+ARMCI_Group add_group(const char *fn, int n, int *list, ARMCI_Group parent);
+
+// Allocations from ARMCI_Malloc* (access.cc): the local block of each, for
+// ARMCI_Access_* and ARMCIX_Mode_*.
+/// Record the local block of a new allocation over `group`.
+void note_allocation(void *const *ptr_arr, armci_size_t bytes, ARMCI_Group group);
+/// Forget the allocation whose local block starts at `ptr` (freed).
+void forget_allocation(void *ptr);
+/// Forget them all, and every mutex handle (finalize: ComEx frees the memory).
+void forget_allocations();
+void forget_mutex_handles();
 
 // ---------------------------------------------------------------------------
 // Blocking = non-blocking + wait.

@@ -40,6 +40,20 @@ std::unique_ptr<GroupComms> make_group_comms(const char *fn, MPI_Comm comm) {
   return g;
 }
 
+ARMCI_Group add_group(const char *fn, int n, int *list, ARMCI_Group parent) {
+  comex_group_t g = COMEX_GROUP_NULL;
+  if (comex_group_create(n, list, parent, &g) != COMEX_SUCCESS) return ARMCI_GROUP_NULL;
+  MPI_Comm comm = MPI_COMM_NULL;
+  std::unique_ptr<GroupComms> comms;
+  if (comex_group_comm(g, &comm) == COMEX_SUCCESS) comms = make_group_comms(fn, comm);
+  if (!comms) {
+    comex_group_free(g);
+    return ARMCI_GROUP_NULL;
+  }
+  state().groups[g] = std::move(comms);
+  return g;
+}
+
 }  // namespace armci
 
 namespace {
@@ -81,18 +95,7 @@ void create_group(const char *fn, int n, int *pid_list, ARMCI_Group *group_out,
     member = member || p == me;
   }
   if (!member) return;
-
-  comex_group_t g = COMEX_GROUP_NULL;
-  if (comex_group_create(n, pid_list, *parent, &g) != COMEX_SUCCESS) return;
-  MPI_Comm comm = MPI_COMM_NULL;
-  std::unique_ptr<armci::GroupComms> comms;
-  if (comex_group_comm(g, &comm) == COMEX_SUCCESS) comms = armci::make_group_comms(fn, comm);
-  if (!comms) {
-    comex_group_free(g);
-    return;
-  }
-  state().groups[g] = std::move(comms);
-  *group_out = g;
+  *group_out = armci::add_group(fn, n, pid_list, *parent);
 }
 
 }  // namespace

@@ -88,17 +88,19 @@ ARMCI_WEAK_ALIAS(ARMCI_Init_mpi_comm)
 int PARMCI_Initialized(void) { return state().initialized ? 1 : 0; }
 ARMCI_WEAK_ALIAS(ARMCI_Initialized)
 
-void PARMCI_Finalize(void) {
+int PARMCI_Finalize(void) {
   armci::State &st = state();
-  if (!st.initialized) return;  // GA and TCGMSG may both finalize
+  if (!st.initialized) return 0;  // GA and TCGMSG may both finalize
   armci::drain_pending_sends();
+  armci::forget_mutex_handles();
+  armci::forget_allocations();
   st.groups.clear();  // frees our scope communicators
   st.initialized = false;
   st.default_group = COMEX_GROUP_WORLD;
   st.node_of.clear();
   st.node_members.clear();
   st.world = MPI_COMM_NULL;
-  comex_finalize();
+  return armci::status(comex_finalize());
 }
 ARMCI_WEAK_ALIAS(ARMCI_Finalize)
 

@@ -2,6 +2,8 @@
 //
 // ARMCI_Malloc and ARMCI_Free are collective over the default group
 // (ARMCI_Group_set_default); ptr_arr is indexed by rank in that group.
+// Every allocation's local block is recorded (access.cc) for
+// ARMCI_Access_begin/end and the ARMCIX_Mode_* calls.
 #include "armci_impl.h"
 
 using armci::fail;
@@ -16,7 +18,16 @@ int malloc_on(const char *fn, void *ptr_arr[], armci_size_t bytes, ARMCI_Group g
   if (!ptr_arr) return fail(fn, "ptr_arr is NULL");
   const int rc = device ? comex_malloc_mem_dev(ptr_arr, size_t(bytes), group, device)
                         : comex_malloc(ptr_arr, size_t(bytes), group);
-  return armci::status(rc);
+  if (rc != COMEX_SUCCESS) return ARMCI_FAIL;
+  armci::note_allocation(ptr_arr, bytes, group);
+  return 0;
+}
+
+// A collective free; the allocation is forgotten once ComEx has freed it.
+int free_on(void *ptr, int comex_rc) {
+  if (comex_rc != COMEX_SUCCESS) return ARMCI_FAIL;
+  armci::forget_allocation(ptr);
+  return 0;
 }
 
 }  // namespace
@@ -54,19 +65,19 @@ ARMCI_WEAK_ALIAS(ARMCI_Malloc_group_memdev)
 
 int PARMCI_Free(void *ptr) {
   if (!armci::ready("ARMCI_Free")) return ARMCI_FAIL;
-  return armci::status(comex_free(ptr, state().default_group));
+  return free_on(ptr, comex_free(ptr, state().default_group));
 }
 ARMCI_WEAK_ALIAS(ARMCI_Free)
 
 int PARMCI_Free_memdev(void *ptr) {
   if (!armci::ready("ARMCI_Free_memdev")) return ARMCI_FAIL;
-  return armci::status(comex_free_dev(ptr, state().default_group));
+  return free_on(ptr, comex_free_dev(ptr, state().default_group));
 }
 ARMCI_WEAK_ALIAS(ARMCI_Free_memdev)
 
 int PARMCI_Free_group(void *ptr, ARMCI_Group *group) {
   if (!armci::group_comms("ARMCI_Free_group", group)) return ARMCI_FAIL;
-  return armci::status(comex_free(ptr, *group));
+  return free_on(ptr, comex_free(ptr, *group));
 }
 ARMCI_WEAK_ALIAS(ARMCI_Free_group)
 

@@ -68,6 +68,14 @@ bool mpi_ok(const char *fn, int rc, const char *what) {
   return false;
 }
 
+bool all_ok(const char *fn, MPI_Comm comm, bool ok) {
+  int all = ok ? 1 : 0;
+  if (!mpi_ok(fn, MPI_Allreduce(MPI_IN_PLACE, &all, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce"))
+    return false;
+  if (ok && !all) fail(fn, "another process passed a bad argument; failing with it");
+  return all != 0;
+}
+
 State &state() {
   static State st;
   return st;

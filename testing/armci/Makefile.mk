@@ -1,7 +1,8 @@
 # ARMCI tests (GoogleTest and plain C programs), run by make check.
 # Each job file (*.mpi: np=, prog=, optional env=/args=) runs through
 # testing/run_mpi_test.sh under a timeout.  test_armci takes --init=MODE
-# (mpi, thread, armci, comm: how MPI and ARMCI are started).
+# (mpi, thread, armci, comm, armci-thread, thread-comm: how MPI and ARMCI
+# are started).
 
 # Plain C programs: started with MPI_Init, MPI_Init_thread, or ARMCI_Init only.
 ARMCI_C_CPPFLAGS = -I$(top_srcdir)/include
@@ -32,7 +33,8 @@ ARMCI_LINK_TESTS = testing/armci/mpicc-link.armci
 if HAVE_GTEST
 check_PROGRAMS += testing/armci/test_armci
 testing_armci_test_armci_SOURCES = testing/armci/armci_main.cc testing/armci/armci_test_util.h \
-  testing/armci/test_rma.cc testing/armci/test_msg.cc testing/armci/test_errors.cc
+  testing/armci/test_rma.cc testing/armci/test_msg.cc testing/armci/test_errors.cc \
+  testing/armci/test_armcix.cc testing/armci/test_mutex_hdl.cc
 testing_armci_test_armci_CPPFLAGS = -I$(top_srcdir)/include $(GTEST_CFLAGS)
 testing_armci_test_armci_LDADD = libarmci.la $(GTEST_LIBS)
 
@@ -40,7 +42,9 @@ ARMCI_JOBS += \
   testing/armci/gtest-mpi-np1.mpi testing/armci/gtest-mpi-np2.mpi \
   testing/armci/gtest-mpi-np4.mpi testing/armci/gtest-thread-np2.mpi \
   testing/armci/gtest-thread-np4-node3.mpi testing/armci/gtest-armci-np1.mpi \
-  testing/armci/gtest-armci-np4.mpi testing/armci/gtest-comm-np4-node2.mpi
+  testing/armci/gtest-armci-np4.mpi testing/armci/gtest-comm-np4-node2.mpi \
+  testing/armci/gtest-armcithread-np2.mpi testing/armci/gtest-threadcomm-np4.mpi \
+  testing/armci/gtest-armcix-np4-noshm.mpi
 endif
 
 TESTS += $(ARMCI_JOBS) $(ARMCI_LINK_TESTS)

@@ -4,6 +4,8 @@
 //   thread  MPI_Init_thread(MPI_THREAD_MULTIPLE), ARMCI_Init_args
 //   armci   ARMCI_Init_args only (ComEx starts and finalizes MPI)
 //   comm    MPI_Init, ARMCI_Init_mpi_comm(MPI_COMM_WORLD)
+//   armci-thread  ARMCI_Init_thread(MPI_THREAD_MULTIPLE) only (ARMCI-MPI's call)
+//   thread-comm   MPI_Init, ARMCI_Init_thread_comm(MPI_THREAD_SINGLE, MPI_COMM_WORLD)
 // Rank 0 prints the GoogleTest output, the other ranks their failures tagged
 // with the rank; the exit code is non-zero on every rank if any rank failed.
 #include <gtest/gtest.h>
@@ -56,16 +58,16 @@ int main(int argc, char **argv) {
 
   if (ARMCI_Initialized()) return Fail("ARMCI_Initialized() is 1 before ARMCI_Init");
   bool we_own_mpi = true;
-  if (mode == "mpi" || mode == "comm") {
+  if (mode == "mpi" || mode == "comm" || mode == "thread-comm") {
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) return Fail("MPI_Init failed");
   } else if (mode == "thread") {
     int provided = 0;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS)
       return Fail("MPI_Init_thread failed");
-  } else if (mode == "armci") {
+  } else if (mode == "armci" || mode == "armci-thread") {
     we_own_mpi = false;
   } else {
-    return Fail("unknown --init mode (mpi, thread, armci, comm)");
+    return Fail("unknown --init mode (mpi, thread, armci, comm, armci-thread, thread-comm)");
   }
   if (we_own_mpi) {
     // libarmci's MPI_Init/MPI_Init_thread always ask for MPI_THREAD_MULTIPLE.
@@ -77,6 +79,8 @@ int main(int argc, char **argv) {
   if (mode == "mpi") rc = ARMCI_Init();
   if (mode == "thread" || mode == "armci") rc = ARMCI_Init_args(&argc, &argv);
   if (mode == "comm") rc = ARMCI_Init_mpi_comm(MPI_COMM_WORLD) == 1 ? 0 : 1;
+  if (mode == "armci-thread") rc = ARMCI_Init_thread(MPI_THREAD_MULTIPLE);
+  if (mode == "thread-comm") rc = ARMCI_Init_thread_comm(MPI_THREAD_SINGLE, MPI_COMM_WORLD);
   if (rc != 0) return Fail("ARMCI initialisation failed");
   if (ARMCI_Initialized() != 1) return Fail("ARMCI_Initialized() is not 1 after ARMCI_Init");
 
@@ -95,7 +99,8 @@ int main(int argc, char **argv) {
   armci_msg_igop(&any, 1, "max");
   if (rank == 0 && any && !failed) std::fprintf(stderr, "[rank 0] tests failed on other ranks\n");
 
-  ARMCI_Finalize();
+  if (ARMCI_Finalize() != 0) any = Fail("ARMCI_Finalize did not return 0");
+  if (ARMCI_Finalize() != 0) any = Fail("a second ARMCI_Finalize did not return 0");
   if (ARMCI_Initialized() != 0) any = Fail("ARMCI_Initialized() is not 0 after ARMCI_Finalize");
   // ARMCI_Finalize leaves MPI up, whoever started it: the program finalises
   // it (or, when ARMCI started it, the library does at exit).

@@ -2,7 +2,7 @@
  * The checks the plain C test programs run after ARMCI_Init (test_c_init_*.c):
  * the headers used from C, the main calls with data checks, and
  * asynchronous progress (a target computing outside ARMCI and MPI still
- * serves gets and puts).
+ * serves gets and puts), and ARMCI-MPI's extensions as a C program uses them.
  */
 #include "c_checks.h"
 
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "armci.h"
+#include "armcix.h"
 #include "message.h"
 
 static int failures = 0;
@@ -186,6 +187,41 @@ static void check_async_progress(int me, int n) {
   CHECK(ARMCI_Free(ptrs[me]) == 0);
 }
 
+/* ARMCI-MPI's extensions from C: a duplicate of the world, a mutex-handle
+ * counter on the last rank, direct local access and a mode. */
+static void check_armcix(int me, int n) {
+  ARMCI_Group world, dup;
+  armcix_mutex_hdl_t h;
+  void *ptrs[64];
+  int i, size = -1;
+  ARMCI_Group_get_world(&world);
+  CHECK(ARMCIX_Group_dup(&world, &dup) == 0);
+  ARMCI_Group_size(&dup, &size);
+  CHECK(size == n);
+  h = ARMCIX_Create_mutexes_hdl(1, &dup);
+  CHECK(h != NULL);
+  CHECK(ARMCI_Malloc_group(ptrs, sizeof(long), &dup) == 0);
+  ARMCI_Access_begin(ptrs[me]);
+  *(long *)ptrs[me] = 0;
+  ARMCI_Access_end(ptrs[me]);
+  ARMCI_Barrier();
+  for (i = 0; h && i < 5; ++i) {
+    long v;
+    ARMCIX_Lock_hdl(h, 0, n - 1);
+    v = ARMCI_GetValueLong(ptrs[n - 1], n - 1);
+    CHECK(ARMCI_PutValueLong(v + 1, ptrs[n - 1], n - 1) == 0);
+    ARMCIX_Unlock_hdl(h, 0, n - 1);
+  }
+  ARMCI_Barrier();
+  CHECK(ARMCI_GetValueLong(ptrs[n - 1], n - 1) == 5L * n);
+  CHECK(ARMCIX_Mode_set(ARMCIX_MODE_CONFLICT_FREE, ptrs[me], &dup) == 0);
+  CHECK(ARMCIX_Mode_get(ptrs[me]) == ARMCIX_MODE_CONFLICT_FREE);
+  ARMCI_Barrier();
+  if (h) CHECK(ARMCIX_Destroy_mutexes_hdl(h) == 0);
+  CHECK(ARMCI_Free_group(ptrs[me], &dup) == 0);
+  ARMCI_Group_free(&dup);
+}
+
 int run_c_checks(void) {
   const int me = armci_msg_me(), n = armci_msg_nproc();
   int any;
@@ -193,6 +229,7 @@ int run_c_checks(void) {
   check_rma(me, n);
   check_msg(me, n);
   check_async_progress(me, n);
+  check_armcix(me, n);
   any = failures;
   armci_msg_igop(&any, 1, "+");
   if (me == 0) printf("c checks: %d failure(s) over %d rank(s)\n", any, n);
