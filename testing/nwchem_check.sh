@@ -27,7 +27,9 @@
 #
 # Options:
 #   --ranks "2 4"        rank counts to run each test at
-#   --tests "T1 T2 ..."  QA tests (directories of NWCHEM_SRC/QA/tests)
+#   --tests "T1 T2 ..."  QA tests (directories of NWCHEM_SRC/QA/tests); default:
+#                        dft_he2+ h2o_opt scf_feco5 cosmo_h2o_dft h2o_dk h2o
+#                        cosmo_h2o dft_bsse h2o_cg_to_diag
 #   --repeat N           run everything N times, report median times (a cell
 #                        passes only if every run passes)
 #   --baseline BINARY    also run every test on another NWChem binary, e.g.
@@ -50,17 +52,17 @@
 #   --build-only         build (or check the reuse of) the build, run nothing
 #   --rebuild            build from scratch even if BUILD could be reused
 #
-# Knobs: NWCHEM_CHECK_JOBS=2 (make -j), NWCHEM_CHECK_TIMEOUT=600 (seconds per
+# Knobs: NWCHEM_CHECK_JOBS=2 (make -j), NWCHEM_CHECK_TIMEOUT=1200 (seconds per
 # NWChem run, `timeout` around every mpiexec), MPIEXEC=mpiexec,
 # NWCHEM_CHECK_BASELINE_ENV="V=x ..." (replaces the baseline's settings above).
 set -u
 set -o pipefail
 
 JOBS=${NWCHEM_CHECK_JOBS:-2}
-TMO=${NWCHEM_CHECK_TIMEOUT:-600}
+TMO=${NWCHEM_CHECK_TIMEOUT:-1200}
 MPIEXEC=${MPIEXEC:-mpiexec}
 RANKS="2 4"
-TESTS="dft_he2+ h2o_opt scf_feco5 cosmo_h2o_dft h2o_dk"
+TESTS="dft_he2+ h2o_opt scf_feco5 cosmo_h2o_dft h2o_dk h2o cosmo_h2o dft_bsse h2o_cg_to_diag"
 REPEAT=1
 BASE_BIN=
 BASE_QA=
@@ -268,7 +270,7 @@ else
   say "make nwchem_config (log: $LOGS/config.log)"
   (cd "$NWTOP/src" && make_env make nwchem_config) >"$LOGS/config.log" 2>&1 ||
     die "make nwchem_config failed; see $LOGS/config.log"
-  say "make -j$JOBS (about 10 minutes on 2 cores; log: $LOGS/make.log)"
+  say "make -j$JOBS (15 minutes on 2 idle cores, an hour on busy ones; log: $LOGS/make.log)"
   t0=$SECONDS
   (cd "$NWTOP/src" && make_env make -j"$JOBS") >"$LOGS/make.log" 2>&1 ||
     die "building NWChem failed; see $LOGS/make.log (last lines:
@@ -285,7 +287,7 @@ fi
 lib=$(ldd "$NWBIN" 2>/dev/null | sed -n 's/.*libarmci[^ ]* => \([^ ]*\).*/\1/p')
 case "$lib" in
   "") say "libarmci: linked statically from $PREFIX/lib/libarmci.a" ;;
-  "$PREFIX"/lib/*) say "libarmci: $lib" ;;
+  "$PREFIX"/lib/*) say "libarmci: $lib (installed $(date -r "$lib" '+%F %T'))" ;;
   *) die "$NWBIN loads libarmci from '$lib', not from $PREFIX/lib" ;;
 esac
 if grep -q 'not found' <<<"$(ldd "$NWBIN" 2>&1)"; then
@@ -370,7 +372,7 @@ OUR_RE='comex-mt\[|armci\['
 
 # run_qa SIDE TEST NP REP: one harness run; sets RUN_VERDICT ("ok" or why
 # not) and RUN_SECS (mpiexec's wall time, "-" if it did not run).
-RUN_VERDICT= RUN_SECS=
+RUN_VERDICT= RUN_SECS= FINALIZE_HANGS=0
 run_qa() {
   local side=$1 t=$2 np=$3 rep=$4 top bin log times rc st left
   local -a envs=()
@@ -403,8 +405,13 @@ run_qa() {
   local hit
   hit=$(cat "$log.harness" "$log.out" "$log.err" 2>/dev/null | grep -m1 -E -- "$OUR_RE")
   [ -z "$hit" ] || { RUN_VERDICT="our error line: $(echo "$hit" | cut -c1-150)"; return; }
-  if [ "$HOSTS" = 1 ] && grep -q 'hosts: FAILED' "$log.out" 2>/dev/null; then
-    RUN_VERDICT="hosts: $(grep -m1 'hosts: FAILED' "$log.out")"; return
+  if [ "$HOSTS" = 1 ]; then
+    if grep -q 'hosts: FAILED' "$log.out" 2>/dev/null; then
+      RUN_VERDICT="$(grep -m1 'hosts: FAILED' "$log.out")"; return
+    fi
+    # MPICH 4.0.2 + UCX over TCP can hang in MPI_Finalize after the work is
+    # done (doc/hosts.md); run.sh then kills the job and passes it: count them.
+    grep -q 'FINALIZE HANG' "$log.out" 2>/dev/null && FINALIZE_HANGS=$((FINALIZE_HANGS + 1))
   fi
   [ "$rc" = 0 ] || { RUN_VERDICT="QA harness failed (exit $rc): $(grep -m1 -E 'failed|Failed' "$log.harness" | cut -c1-100)"; return; }
   # The harness prints "verifying output ... ", then the run's stderr, then OK.
@@ -427,6 +434,7 @@ fi
 say "logs: $LOGS"
 say "load average now: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores; other jobs inflate the times)"
 
+INST_TIME=$(stat -L -c %Y "$PREFIX"/lib/libarmci.* "$PREFIX"/lib/libcomex.* 2>/dev/null | sort -n | tail -n1)
 declare -A RES TIMES WHY BRES BTIMES BWHY
 for r in $(seq 1 "$REPEAT"); do
   [ "$REPEAT" = 1 ] || say "round $r of $REPEAT"
@@ -510,6 +518,11 @@ else
   echo
   echo "passed: $npass of $nrun; total wall time: $total s"
 fi
+# The binary loads libarmci and libcomex at every start: an install made
+# while the runs went on means they did not all run the same library.
+inst_now=$(stat -L -c %Y "$PREFIX"/lib/libarmci.* "$PREFIX"/lib/libcomex.* 2>/dev/null | sort -n | tail -n1)
+[ "$inst_now" = "$INST_TIME" ] ||
+  echo "WARNING: $PREFIX/lib changed during the runs ($(date -d "@$inst_now" '+%F %T')): the runs mix library versions"
 status=0
 for t in $TESTS; do
   for np in $RANKS; do
@@ -520,5 +533,7 @@ for t in $TESTS; do
     fi
   done
 done
+[ "$FINALIZE_HANGS" = 0 ] ||
+  echo "note: $FINALIZE_HANGS run(s) hung in MPI_Finalize after their work was done (MPICH + UCX over TCP, doc/hosts.md); counted as passed"
 [ $status = 0 ] && echo "nwchem_check: all passed" || echo "nwchem_check: FAILED"
 exit $status
