@@ -49,6 +49,8 @@
 #   --hosts              run across 2 hosts made of network namespaces
 #                        (testing/hosts/run.sh, needs root): N ranks are N/2 on
 #                        h1 and N/2 on h2; no baseline in this mode
+#   --no-perturb         the harness copies do not export MALLOC_PERTURB_ (for
+#                        timing both sides; see doc/nwchem.md)
 #   --build-only         build (or check the reuse of) the build, run nothing
 #   --rebuild            build from scratch even if BUILD could be reused
 #
@@ -69,6 +71,7 @@ BASE_QA=
 HOSTS=0
 BUILD_ONLY=0
 REBUILD=0
+NO_PERTURB=0
 
 # What the build uses.  Changing any of it makes the next run rebuild.
 NW_TARGET=LINUX64
@@ -96,6 +99,7 @@ while [ $# -gt 0 ]; do
     --baseline) [ $# -ge 2 ] || usage; BASE_BIN=$2; shift 2 ;;
     --baseline-qa) [ $# -ge 2 ] || usage; BASE_QA=$2; shift 2 ;;
     --hosts) HOSTS=1; shift ;;
+    --no-perturb) NO_PERTURB=1; shift ;;
     --build-only) BUILD_ONLY=1; shift ;;
     --rebuild) REBUILD=1; shift ;;
     --) shift; args+=("$@"); break ;;
@@ -305,6 +309,15 @@ setup_top() {  # setup_top DIR QA_SOURCE
   for f in runtests.mpi.unix qa_funcs.sh nwparse.pl round_esp.sh; do
     [ -f "$NW_SRC/QA/$f" ] && cp "$NW_SRC/QA/$f" "$top/QA/"
   done
+  # NWChem's harness exports MALLOC_PERTURB_ (a random byte): glibc then
+  # writes every block malloc returns, and NWChem's memory allocator takes its
+  # whole heap and stack (400 MB per rank with 7.3.1's default) at start-up.
+  if [ "$NO_PERTURB" = 1 ]; then
+    sed -i 's/^\( *\)export MALLOC_PERTURB_=.*/\1unset MALLOC_PERTURB_  # nwchem_check --no-perturb/' \
+      "$top/QA/runtests.mpi.unix"
+    grep -q 'nwchem_check --no-perturb' "$top/QA/runtests.mpi.unix" ||
+      die "--no-perturb: no 'export MALLOC_PERTURB_' line in $NW_SRC/QA/runtests.mpi.unix"
+  fi
   for t in $TESTS; do cp -r "$qa/tests/$t" "$top/QA/tests/" || die "copying QA test $t failed"; done
 }
 TOP_OURS=$BUILD/run-ours
@@ -431,6 +444,7 @@ if [ -n "$BASE_BIN" ]; then
   for t in $TESTS; do [ "${SAME[$t]}" = 1 ] || say "  $t: inputs differ from NWCHEM_SRC's; the baseline runs its own"; done
 fi
 [ "$HOSTS" = 0 ] || say "across 2 hosts (testing/hosts/run.sh): N ranks = N/2 on h1 + N/2 on h2"
+[ "$NO_PERTURB" = 0 ] || say "--no-perturb: the harness does not export MALLOC_PERTURB_ (either side)"
 say "logs: $LOGS"
 say "load average now: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores; other jobs inflate the times)"
 
@@ -472,6 +486,7 @@ where="on comex-mt libarmci ($PREFIX)"
 echo "NWChem ${nw_ver:-?} QA tests $where, no environment settings; $(date '+%F')"
 [ "$REPEAT" = 1 ] || echo "(times: median of $REPEAT runs; wall time of mpiexec)"
 [ "$REPEAT" = 1 ] && echo "(times: wall time of mpiexec)"
+[ "$NO_PERTURB" = 0 ] || echo "(the harness ran without MALLOC_PERTURB_: --no-perturb)"
 if [ -n "$BASE_BIN" ]; then
   echo "baseline: $BASE_BIN (${BASE_ENV[*]:-})"
   printf '%-16s %5s %-6s %9s | %-8s %9s %6s  %s\n' test ranks result seconds baseline seconds ratio inputs
