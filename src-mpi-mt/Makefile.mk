@@ -1,26 +1,33 @@
 # The MPI-MT engine: libcomex.
 lib_LTLIBRARIES += libcomex.la
 libcomex_la_SOURCES = \
-  src-mpi-mt/api.h src-mpi-mt/api_common.cc src-mpi-mt/api_init.cc \
-  src-mpi-mt/api_group.cc src-mpi-mt/api_memory.cc src-mpi-mt/api_rma.cc \
-  src-mpi-mt/api_sync.cc src-mpi-mt/api_strided.cc src-mpi-mt/api_vector.cc \
-  src-mpi-mt/api_mutex.cc src-mpi-mt/mutex.h src-mpi-mt/mutex.cc src-mpi-mt/mutex_ops.cc \
-  src-mpi-mt/runtime.h src-mpi-mt/runtime.cc src-mpi-mt/memory.cc \
-  src-mpi-mt/group.h src-mpi-mt/group.cc \
-  src-mpi-mt/handle_pool.h src-mpi-mt/handle_pool.cc \
-  src-mpi-mt/engine.h src-mpi-mt/engine.cc src-mpi-mt/handlers.cc src-mpi-mt/packet.h \
-  src-mpi-mt/acc.h src-mpi-mt/acc.cc src-mpi-mt/layout.h src-mpi-mt/layout.cc \
-  src-mpi-mt/alloc_table.h src-mpi-mt/alloc_table.cc src-mpi-mt/shm.h src-mpi-mt/shm.cc \
-  src-mpi-mt/config.h src-mpi-mt/config_defs.h src-mpi-mt/config.cc \
-  src-mpi-mt/mpi_util.h src-mpi-mt/mpi_util.cc \
-  src-mpi-mt/log.h src-mpi-mt/log.cc src-mpi-mt/error.h \
-  src-mpi-mt/topology.h src-mpi-mt/topology.cc
+  src-mpi-mt/api/api.h src-mpi-mt/api/common.cc src-mpi-mt/api/init.cc \
+  src-mpi-mt/api/group.cc src-mpi-mt/api/memory.cc src-mpi-mt/api/rma.cc \
+  src-mpi-mt/api/sync.cc src-mpi-mt/api/strided.cc src-mpi-mt/api/vector.cc \
+  src-mpi-mt/api/mutex.cc \
+  src-mpi-mt/core/runtime.h src-mpi-mt/core/runtime.cc src-mpi-mt/core/direct.cc \
+  src-mpi-mt/core/memory.cc \
+  src-mpi-mt/core/mutex_ops.cc src-mpi-mt/core/group.h src-mpi-mt/core/group.cc \
+  src-mpi-mt/core/handle_pool.h src-mpi-mt/core/handle_pool.cc \
+  src-mpi-mt/am/packet.h src-mpi-mt/am/origin.h src-mpi-mt/am/origin.cc \
+  src-mpi-mt/am/engine.h src-mpi-mt/am/engine.cc src-mpi-mt/am/handlers.cc \
+  src-mpi-mt/node/shm.h src-mpi-mt/node/shm.cc src-mpi-mt/node/mutex.h \
+  src-mpi-mt/node/mutex.cc src-mpi-mt/node/topology.h src-mpi-mt/node/topology.cc \
+  src-mpi-mt/util/config.h src-mpi-mt/util/config_defs.h src-mpi-mt/util/config.cc \
+  src-mpi-mt/util/log.h src-mpi-mt/util/log.cc src-mpi-mt/util/error.h \
+  src-mpi-mt/util/mpi_util.h src-mpi-mt/util/mpi_util.cc \
+  src-mpi-mt/util/layout.h src-mpi-mt/util/layout.cc src-mpi-mt/util/acc.h \
+  src-mpi-mt/util/acc.cc src-mpi-mt/util/alloc_table.h src-mpi-mt/util/alloc_table.cc
 libcomex_la_LIBADD = $(HWLOC_LIBS)
 libcomex_la_LDFLAGS = -version-info 0:0:0
 
 bin_PROGRAMS += src-mpi-mt/comex_info
 src_mpi_mt_comex_info_SOURCES = src-mpi-mt/comex_info.cc
 src_mpi_mt_comex_info_LDADD = libcomex.la
+
+# The layers of src-mpi-mt/ include only downwards (api > core > am > node > util).
+TESTS += testing/check_layers.sh
+EXTRA_DIST += testing/check_layers.sh
 
 # doc/env.md is generated from the registry (a unit test checks it is current).
 env-doc: src-mpi-mt/comex_info

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <exception>
 
-#include "config.h"
+#include "util/config.h"
 
 int main(int argc, char **argv) {
   if (argc > 1 && !std::strcmp(argv[1], "--markdown")) {

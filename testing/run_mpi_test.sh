@@ -9,4 +9,8 @@ np=1 prog= env= args=
 [ -n "$prog" ] || { echo "$job: no prog=" >&2; exit 99; }
 here=$(dirname "$0")
 echo "job: np=$np prog=$prog env=$env args=$args"
-exec env $env "$here/run_mpi.sh" "$np" "${top_builddir:-.}/$prog" $args
+# A program is built in the build tree; a script (mixed_shm.sh) stays in the
+# source tree, which differs from the build tree in a VPATH build.
+path=${top_builddir:-.}/$prog
+[ -e "$path" ] || [ ! -e "$here/../$prog" ] || path=$here/../$prog
+exec env $env "$here/run_mpi.sh" "$np" "$path" $args

@@ -23,7 +23,7 @@
 
 #include "comex.h"
 #include "test_util.h"
-#include "topology.h"
+#include "node/topology.h"
 
 namespace {
 

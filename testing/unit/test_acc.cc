@@ -4,7 +4,7 @@
 #include <complex>
 #include <vector>
 
-#include "acc.h"
+#include "util/acc.h"
 #include "comex.h"
 
 using namespace comex;

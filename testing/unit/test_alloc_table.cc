@@ -1,7 +1,7 @@
 // Unit tests of the allocation table: the address checks of every transfer.
 #include <gtest/gtest.h>
 
-#include "alloc_table.h"
+#include "util/alloc_table.h"
 
 using comex::AllocTable;
 

@@ -6,8 +6,8 @@
 #include <sstream>
 #include <string>
 
-#include "config.h"
-#include "error.h"
+#include "util/config.h"
+#include "util/error.h"
 
 using comex::Config;
 
@@ -89,16 +89,33 @@ TEST(Config, DocEnvMdIsCurrent) {
       << "regenerate with: src-mpi-mt/comex_info --markdown > doc/env.md";
 }
 
-// The README's table names every variable of the registry.
-TEST(Config, ReadmeListsEveryVariable) {
+// The README's table has one row per variable of the registry, with the
+// registry's default, and no row for anything else.
+TEST(Config, ReadmeTableMatchesTheRegistry) {
   const char *top = std::getenv("top_srcdir");
   std::ifstream f(std::string(top ? top : ".") + "/README.md");
   ASSERT_TRUE(f) << "README.md not found";
-  std::stringstream ss;
-  ss << f.rdbuf();
-  std::string readme = ss.str(), md = comex::config_markdown();
-  for (size_t at = md.find("| `COMEX_"); at != std::string::npos; at = md.find("| `COMEX_", at + 1)) {
-    std::string name = md.substr(at + 3, md.find('`', at + 3) - at - 3);
-    EXPECT_NE(readme.find("`" + name + "`"), std::string::npos) << name << " missing from README.md";
+  std::map<std::string, std::string> rows;  // name -> default column
+  for (std::string line; std::getline(f, line);) {
+    if (line.rfind("| `COMEX_", 0) != 0) continue;
+    const size_t end = line.find('`', 3);
+    const size_t bar = line.find('|', end);
+    const size_t next = line.find('|', bar + 1);
+    ASSERT_TRUE(end != std::string::npos && bar != std::string::npos && next != std::string::npos)
+        << "README.md row not of the form | `NAME` | default | ...: " << line;
+    std::string def = line.substr(bar + 1, next - bar - 1);
+    def.erase(0, def.find_first_not_of(' '));
+    def.erase(def.find_last_not_of(' ') + 1);
+    EXPECT_TRUE(rows.emplace(line.substr(3, end - 3), def).second) << "README.md: twice: " << line;
   }
+  size_t registered = 0;
+#define COMEX_README_ROW(name, type, def, doc)                                                   \
+  ++registered;                                                                                   \
+  if (rows.count("COMEX_" #name))                                                                \
+    EXPECT_EQ(rows["COMEX_" #name], def) << "README.md: default of COMEX_" #name;                 \
+  else                                                                                            \
+    ADD_FAILURE() << "COMEX_" #name " missing from README.md's table";
+  COMEX_CONFIG_LIST(COMEX_README_ROW)
+#undef COMEX_README_ROW
+  EXPECT_EQ(rows.size(), registered) << "README.md's table has rows for variables not in the registry";
 }

@@ -3,8 +3,8 @@
 
 #include <set>
 
-#include "error.h"
-#include "handle_pool.h"
+#include "util/error.h"
+#include "core/handle_pool.h"
 
 using comex::HandlePool;
 

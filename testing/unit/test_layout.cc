@@ -4,8 +4,8 @@
 #include <random>
 #include <vector>
 
-#include "error.h"
-#include "layout.h"
+#include "util/error.h"
+#include "util/layout.h"
 
 using comex::Cursor;
 using comex::Layout;

@@ -6,7 +6,7 @@
 #include <set>
 #include <vector>
 
-#include "topology.h"
+#include "node/topology.h"
 
 using comex::BindMode;
 using comex::choose_progress_pus;

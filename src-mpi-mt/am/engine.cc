@@ -1,0 +1,227 @@
+// am/engine.cc -- serving requests, the progress thread and its back-off.
+#include "am/engine.h"
+
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <future>
+
+#include "util/error.h"
+#include "node/topology.h"
+
+namespace comex {
+
+Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable &mutexes)
+    : cfg_(cfg), allocs_(allocs), mutexes_(mutexes) {
+  am_ = Comm::dup(world);
+  reply_ = Comm::dup(world);
+  data_ = Comm::dup(world);
+  rank_ = am_.rank();
+  rbuf_.resize(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
+}
+
+Engine::~Engine() {
+  if (thread_.joinable()) {  // error path: stop without the terminate message
+    stop_.store(true, std::memory_order_release);
+    thread_.join();
+  }
+}
+
+void Engine::start(MPI_Comm node_comm) {
+  // Collective (every rank starts its engine in comex_init); the thread
+  // places itself before start() returns, so comex_init ends with it placed.
+  std::unique_ptr<NodeInfo> node = learn_node(node_comm);
+  std::promise<void> placed;
+  thread_ = std::thread([this, &node, &placed] {
+    if (int rc = pthread_setname_np(pthread_self(), "comex-progress"))
+      COMEX_DEBUG("pthread_setname_np: error %d", rc);
+    place_progress_thread(BindMode(cfg_.PROGRESS_BIND), *node);
+    placed.set_value();
+    progress_loop();
+  });
+  placed.get_future().wait();
+  COMEX_DEBUG("progress thread started");
+}
+
+void Engine::stop() {
+  if (!thread_.joinable()) return;
+  Header h{};
+  h.op = Op::kTerminate;
+  COMEX_MPI(MPI_Send(&h, sizeof h, MPI_BYTE, rank_, 0, am_));
+  if (bell_) bell_->ring();  // a sleeping thread sees it now
+  thread_.join();
+  COMEX_DEBUG("progress thread joined");
+}
+
+bool Engine::serve_some() {
+  std::unique_lock<std::mutex> lock(serve_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  bool any = false, polls = false;  // served any / any from a rank that does not ring
+  if (mutexes_.has_pending()) grant_pending();
+  for (int64_t n = 0; n < cfg_.SERVE_BATCH && !stop_.load(std::memory_order_relaxed); ++n) {
+    int flag = 0;
+    MPI_Message msg;
+    MPI_Status st;
+    COMEX_MPI(MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, am_, &flag, &msg, &st));
+    if (!flag) break;
+    int count = 0;
+    COMEX_MPI(MPI_Get_count(&st, MPI_BYTE, &count));
+    if (size_t(count) > rbuf_.size()) rbuf_.resize(count);  // a peer with a larger threshold
+    COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
+    (void)served_.load(std::memory_order_acquire);
+    dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
+    served_.fetch_add(1, std::memory_order_release);
+    any = true;
+    polls = polls || rings_.empty() || !rings_[size_t(st.MPI_SOURCE)];
+  }
+  if (polls) last_served_ns_.store(now_ns(), std::memory_order_relaxed);
+  return any;
+}
+
+void Engine::grant_pending() {
+  std::vector<MutexTable::Waiter> granted;
+  mutexes_.poll(&granted);
+  for (const MutexTable::Waiter &w : granted) grant(w);
+}
+
+void Engine::dispatch(int source, const char *msg, size_t len) {
+  Header h;
+  if (len < sizeof h) {
+    log_line("dropped a %zu-byte message from rank %d: shorter than a header", len, source);
+    return;
+  }
+  std::memcpy(&h, msg, sizeof h);
+  if (uint8_t(h.op) >= uint8_t(Op::kCount)) {
+    log_line("dropped a request with unknown op %d from rank %d", int(h.op), source);
+    return;
+  }
+  if (len - sizeof h < h.layout_bytes ||
+      ((h.flags & kFlagEager) && len - sizeof h - h.layout_bytes < h.bytes)) {
+    log_line("dropped a request from rank %d: eager payload shorter than %llu bytes", source,
+             (unsigned long long)h.bytes);
+    return;
+  }
+  h.piece = std::clamp<uint64_t>(h.piece, 1, uint64_t(1) << 30);  // MPI counts are int
+  try {
+    (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
+  } catch (const Error &e) {
+    // A malformed request from a peer of ours is a protocol bug: its payload
+    // pieces cannot be matched any more, so stop the job loudly.
+    log_line("protocol error in a request from rank %d: %s; aborting the job", source, e.what());
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+}
+
+void Engine::wait_request(MPI_Request *req) {
+  wait_until(
+      [req] {
+        int flag = 0;
+        COMEX_MPI(MPI_Test(req, &flag, MPI_STATUS_IGNORE));
+        return flag != 0;
+      },
+      8);
+}
+
+namespace {
+
+void nap(uint64_t ns) {
+  if (ns == 0) {
+    std::this_thread::yield();
+    return;
+  }
+  timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
+  nanosleep(&ts, nullptr);
+}
+
+// Ask the scheduler for a short time slice (Linux 6.12+, EEVDF: a task may
+// choose its slice with sched_setattr's sched_runtime, unprivileged).  With
+// the default slice a woken progress thread waits until the computing thread
+// beside it has run its slice out; with a short one its earlier deadline
+// preempts at once.  Older kernels refuse or ignore it: nothing changes then.
+void request_short_slice(uint64_t slice_ns) {
+  struct SchedAttr {  // the kernel's struct sched_attr (linux/sched/types.h)
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t sched_util_min, sched_util_max;
+  } attr{};
+  attr.size = sizeof attr;
+  attr.sched_policy = 0;  // SCHED_OTHER, as it is
+  attr.sched_nice = getpriority(PRIO_PROCESS, 0);
+  attr.sched_runtime = slice_ns;
+  if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
+    COMEX_DEBUG("progress thread: sched_setattr(slice %llu ns): %s", (unsigned long long)slice_ns,
+                std::strerror(errno));
+}
+
+}  // namespace
+
+bool Engine::rest(uint64_t ns) {
+  if (bell_) return bell_->sleep(ns);
+  nap(ns);
+  return false;
+}
+
+// The polling policy.  A node peer that sends this rank a request rings its
+// doorbell, which wakes the sleeping thread at once; the thread then polls
+// without pause for PROGRESS_SPIN_US, until the request shows up.  Requests
+// from other nodes cannot ring: after serving one the thread is hot for
+// PROGRESS_HOT_US, polling without pause for PROGRESS_SPIN_US and then every
+// PROGRESS_SLEEP_MIN_US.  Otherwise it is cold and its sleep doubles up to
+// PROGRESS_SLEEP_MAX_US.  While another thread of this rank waits inside the
+// library it serves in our place, so we park with the longest sleep that
+// still notices its return; its return alone makes nothing hot (node-local
+// synchronisation needs no engine).
+void Engine::progress_loop() {
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // short sleeps stay short
+  if (cfg_.PROGRESS_SLICE_US > 0) request_short_slice(uint64_t(cfg_.PROGRESS_SLICE_US) * 1000);
+  if (cfg_.PROGRESS_NICE != 0)  // wake-ups preempt a computing thread (needs CAP_SYS_NICE)
+    (void)setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), int(cfg_.PROGRESS_NICE));
+  const uint64_t spin = uint64_t(cfg_.PROGRESS_SPIN_US) * 1000;
+  const uint64_t hot = uint64_t(cfg_.PROGRESS_HOT_US) * 1000;
+  const uint64_t min_sleep = uint64_t(cfg_.PROGRESS_SLEEP_MIN_US) * 1000;
+  // When every request rings the doorbell, polling is only a safety net.
+  const uint64_t max_sleep =
+      uint64_t(all_ring_ ? std::max(cfg_.PROGRESS_SLEEP_BELL_US, cfg_.PROGRESS_SLEEP_MAX_US)
+                         : cfg_.PROGRESS_SLEEP_MAX_US) *
+      1000;
+  const uint64_t parked =
+      all_ring_ ? max_sleep
+                : std::min<uint64_t>(uint64_t(cfg_.PROGRESS_PARKED_US) * 1000, max_sleep);
+  uint64_t sleep = min_sleep, rung = 0;  // rung: when the doorbell last woke us
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (waiters_.load(std::memory_order_relaxed) > 0) {
+      if (rest(parked)) rung = now_ns();
+      continue;
+    }
+    try {
+      serve_some();
+    } catch (const std::exception &e) {
+      log_line("progress thread: %s; aborting the job", e.what());
+      MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    const uint64_t now = now_ns(), last = last_served_ns_.load(std::memory_order_relaxed);
+    const uint64_t since = now > last ? now - last : 0;
+    if (now - rung < spin || since < spin) continue;  // a request is (probably) coming
+    if (since < hot) {
+      sleep = min_sleep;
+      if (rest(min_sleep)) rung = now_ns();
+    } else if (rest(sleep)) {
+      rung = now_ns();
+      sleep = min_sleep;
+    } else {
+      sleep = std::min(std::max<uint64_t>(sleep * 2, 1000), max_sleep);
+    }
+  }
+}
+
+}  // namespace comex

@@ -1,0 +1,158 @@
+// am/engine.h -- the MPI-MT active-message engine: communicators, the handler
+// table, serving requests, the progress thread and the waiting policy.
+#pragma once
+
+#include <mpi.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "util/alloc_table.h"
+#include "util/config.h"
+#include "util/layout.h"
+#include "util/log.h"
+#include "util/mpi_util.h"
+#include "node/mutex.h"
+#include "am/packet.h"
+#include "node/shm.h"
+
+namespace comex {
+
+class Engine {
+ public:
+  /// `world` is the library's world communicator; three private duplicates
+  /// carry requests, replies and payload pieces.
+  Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable &mutexes);
+  ~Engine();
+  Engine(const Engine &) = delete;
+  Engine &operator=(const Engine &) = delete;
+
+  /// Spawn the progress thread and place it (collective over `node`, the
+  /// ranks of this shared-memory node).
+  void start(MPI_Comm node);
+  void stop();  ///< terminate message to self, then join
+
+  int rank() const { return rank_; }
+  MPI_Comm am_comm() const { return am_; }
+  MPI_Comm reply_comm() const { return reply_; }
+  MPI_Comm data_comm() const { return data_; }
+  /// Serialises accumulates into this rank's memory: served ones, the rank's
+  /// own, and (its word in shared memory) those of node-local origins.
+  NodeLock &acc_lock() { return acc_lock_; }
+  /// Sleep on `bell` (this rank's doorbell); `rings[r]` says whether world
+  /// rank r rings it after sending us a request (a node peer).  Requests from
+  /// ranks that do not ring keep the thread polling (PROGRESS_HOT_US).
+  void attach_bell(Doorbell *bell, std::vector<char> rings) {
+    bell_ = bell;
+    rings_ = std::move(rings);
+    all_ring_ = true;
+    for (size_t r = 0; r < rings_.size(); ++r)
+      all_ring_ = all_ring_ && (rings_[r] || int(r) == rank_);
+  }
+
+  /// Serve pending requests if no other thread is serving; true if any was served.
+  bool serve_some();
+
+  /// Block until done() is true, serving requests meanwhile (the calling
+  /// thread stands in for the progress thread while it waits).
+  /// `check_every`: test done() only on every Nth poll (collectives, whose
+  /// completion is not latency-critical, while requests are).
+  template <class Pred>
+  void wait_until(Pred done, unsigned check_every = 1) {
+    if (done()) return;
+    Waiting w(*this);
+    served_.fetch_add(1, std::memory_order_release);  // what we did before waiting -> servers
+    // Poll without pause for WAIT_SPIN_US; after that yield the core every
+    // few fruitless polls, so oversubscribed ranks still get to run.
+    const uint64_t spin_ns = uint64_t(cfg_.WAIT_SPIN_US) * 1000;
+    uint64_t start = 0;
+    const unsigned every = unsigned(cfg_.WAIT_SERVE_EVERY);
+    // The first polls only look at our own completion (WAIT_GRACE_POLLS).
+    const unsigned grace = unsigned(cfg_.WAIT_GRACE_POLLS);
+    for (unsigned idle = 0, n = 0; ++n % check_every != 0 || !done();) {
+      if (n > grace && n % every == 0 && serve_some()) {
+        idle = 0;
+        continue;
+      }
+      if ((++idle & 15) != 0) continue;
+      const uint64_t now = now_ns();
+      if (start == 0) start = now;
+      if (now - start > spin_ns) std::this_thread::yield();
+    }
+    observe_served();
+  }
+  /// Order this thread after every request served so far.  What a server
+  /// thread wrote into our memory reaches us through MPI, whose internal
+  /// synchronisation tools such as ThreadSanitizer cannot see; this makes the
+  /// happens-before edges explicit (a release when a wait starts, an acquire
+  /// before a server touches memory, a release after, an acquire when a wait
+  /// ends).
+  void observe_served() const { (void)served_.load(std::memory_order_acquire); }
+  /// wait_until for the request of a collective operation.
+  void wait_request(MPI_Request *req);
+
+ private:
+  struct Waiting {  // counts threads waiting inside the library
+    explicit Waiting(Engine &e) : e_(e) { e_.waiters_.fetch_add(1, std::memory_order_relaxed); }
+    ~Waiting() { e_.waiters_.fetch_sub(1, std::memory_order_relaxed); }
+    Engine &e_;
+  };
+
+  void progress_loop();
+  /// Sleep up to ns (on the doorbell when there is one); true when rung.
+  bool rest(uint64_t ns);
+  void dispatch(int source, const char *msg, size_t len);
+
+  // Handlers, one per Op (handlers.cc).
+  using Handler = void (Engine::*)(int source, const Header &h, const char *payload);
+  static const Handler kHandlers[size_t(Op::kCount)];
+  void on_put(int source, const Header &h, const char *payload);
+  void on_get(int source, const Header &h, const char *payload);
+  void on_acc(int source, const Header &h, const char *payload);
+  void on_rmw(int source, const Header &h, const char *payload);
+  void on_fence(int source, const Header &h, const char *payload);
+  void on_terminate(int source, const Header &h, const char *payload);
+  void on_lock(int source, const Header &h, const char *payload);
+  void on_unlock(int source, const Header &h, const char *payload);
+
+ public:
+  /// Hand mutex to `w` (a reply to a remote rank, or a local thread's flag).
+  void grant(const MutexTable::Waiter &w, int status = 0);
+  /// Shared mutexes: grant remote waiters whose ticket came up.
+  void grant_pending();
+
+ private:
+  bool layout_ok(int source, const Layout &l, const char *what);
+  void send_reply(int source, int tag, const Reply &r);
+  void recv_piece(int source, int tag, void *buf, uint64_t n);
+  char *scratch(uint64_t n);
+  void receive_into(int source, const Header &h, const char *payload, const Layout &l,
+                    uint64_t skip, bool ok, bool is_acc);
+
+  const Config &cfg_;
+  AllocTable &allocs_;
+  MutexTable &mutexes_;
+  Comm am_, reply_, data_;
+  int rank_ = -1;
+
+  std::mutex serve_mu_;             // one server at a time: requests apply in order
+  std::vector<char> rbuf_;          // request buffer, owned by the server
+  std::vector<char> scratch_;       // accumulate staging, owned by the server
+  std::vector<char> get_stage_[2];  // packed get pieces in flight, owned by the server
+  NodeLock acc_lock_;
+
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> waiters_{0};
+  std::atomic<uint64_t> served_{0};  // released after every request served
+  std::atomic<uint64_t> last_served_ns_{
+      0};                     // when a request from a rank that does not ring was served
+  Doorbell *bell_ = nullptr;  // ours, when node peers ring it
+  std::vector<char> rings_;   // per world rank: does it ring bell_?
+  bool all_ring_ = false;     // every other rank rings: poll rarely
+};
+
+}  // namespace comex
