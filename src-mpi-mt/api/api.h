@@ -44,6 +44,11 @@ void need_bytes(long long bytes, const char *name = "bytes");
 void need_ptr(const void *p, const char *name);
 /// [addr, addr + bytes) must lie in comex_malloc memory of world rank `world`.
 void need_remote(Runtime &rt, int world, const void *addr, uint64_t bytes, const char *name);
+/// The address check of a contiguous remote range [addr, addr + bytes) of
+/// world rank `target` (else an error naming `name`), and the choice of path:
+/// where the range is seen in this process when the target is on the local
+/// path (Runtime::local_path), else nullptr (a message).
+void *check_remote(Runtime &rt, int target, void *addr, uint64_t bytes, const char *name);
 /// The address check of a contiguous or strided remote side: inside one
 /// comex_malloc block of the target, else an error naming `name`.  Notes in
 /// `t` whether that block is mapped here (the node-local path).

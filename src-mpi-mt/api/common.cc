@@ -37,6 +37,14 @@ void need_remote(Runtime &rt, int world, const void *addr, uint64_t bytes, const
                        addr, (unsigned long long)bytes, world));
 }
 
+void *check_remote(Runtime &rt, int target, void *addr, uint64_t bytes, const char *name) {
+  AllocTable::Where w;
+  if (!rt.allocs().where(target, uintptr_t(addr), bytes, &w))
+    need_remote(rt, target, addr, bytes, name);  // throws
+  if (!rt.local_path(target, w.mapped != 0)) return nullptr;
+  return w.mapped ? w.here(uintptr_t(addr)) : addr;
+}
+
 void locate(Runtime &rt, Transfer *t, const char *name) {
   uint64_t lo = t->remote.base, hi = lo + t->remote.bytes;
   if (t->remote.kind != Layout::Kind::kContig) t->remote.bounds(&lo, &hi);
@@ -126,12 +134,8 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
   void *local = get ? dst : src;
   // The most frequent call of all: checked and done without a Transfer when
   // the target is on the local path.
-  AllocTable::Where w;
-  if (!rt.allocs().where(target, uintptr_t(remote), uint64_t(bytes), &w))
-    need_remote(rt, target, remote, uint64_t(bytes), get ? "src" : "dst");  // throws
-  if (rt.local_path(target, w.mapped != 0)) {
-    rt.direct_contig(op, target, local, w.mapped ? w.here(uintptr_t(remote)) : remote,
-                     uint64_t(bytes), type, scale);
+  if (void *here = check_remote(rt, target, remote, uint64_t(bytes), get ? "src" : "dst")) {
+    rt.direct_contig(op, target, local, here, uint64_t(bytes), type, scale);
     return rt.done_handle();
   }
   Transfer t =

@@ -64,12 +64,8 @@ int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t
     int64_t operand = extra;
     if (kind == RmwKind::kSwapInt) operand = *static_cast<int *>(ploc);
     if (kind == RmwKind::kSwapLong) operand = *static_cast<long *>(ploc);
-    AllocTable::Where w;
-    if (!rt.allocs().where(target, uintptr_t(prem), width, &w))
-      need_remote(rt, target, prem, width, "prem");  // throws
-    if (rt.local_path(target, w.mapped != 0)) {  // an atomic instruction, no message
+    if (void *here = check_remote(rt, target, prem, width, "prem")) {  // an atomic instruction
       if (target != rt.rank()) rt.order_direct(target);
-      void *here = w.mapped ? w.here(uintptr_t(prem)) : prem;
       rmw_store(kind, ploc, rmw_apply(kind, here, operand));
       return;
     }

@@ -56,23 +56,12 @@ bool same_shape(const Layout &a, const Layout &b) {
 }  // namespace
 
 void Runtime::run_direct(const Transfer &t) {
-  const bool contiguous =
-      t.local.kind == Layout::Kind::kContig && t.remote.kind == Layout::Kind::kContig;
-  if (t.target != rank_ && !contiguous) order_direct(t.target);
+  if (t.target != rank_) order_direct(t.target);
   char *local = reinterpret_cast<char *>(t.local.base);
   char *remote = reinterpret_cast<char *>(t.remote.base);
   const ElemType type = static_cast<ElemType>(t.elem);
-  if (t.op == Op::kRmw) {
-    RmwKind kind = static_cast<RmwKind>(t.elem);
-    rmw_store(kind, t.result, rmw_apply(kind, remote, t.operand));
-    return;
-  }
-  // Contiguous, and strided with the same counts on both sides (every strided
-  // call): straight copies or accumulates, row by row.
-  if (t.local.kind == Layout::Kind::kContig && t.remote.kind == Layout::Kind::kContig) {
-    direct_contig(t.op, t.target, local, remote, t.bytes, type, t.scale);
-    return;
-  }
+  // Strided with the same counts on both sides (every strided call): straight
+  // copies or accumulates, row by row.
   const Layout &l = t.local, &r = t.remote;
   if (same_shape(l, r)) {
     switch (t.op) {
@@ -103,7 +92,9 @@ void Runtime::run_direct(const Transfer &t) {
   } else {
     NodeLockGuard lock(acc_word(t.target));
     lc.visit(t.bytes, [&](char *src, size_t n, size_t) {
-      rc.visit(n, [&](char *dst, size_t m, size_t off) { accumulate(type, t.scale, dst, src + off, m); });
+      rc.visit(n, [&](char *dst, size_t m, size_t off) {
+        accumulate(type, t.scale, dst, src + off, m);
+      });
     });
   }
 }

@@ -57,10 +57,9 @@ class Runtime {
   /// done right away by this thread (core/direct.cc).
   void direct_contig(Op op, int target, void *local, void *here, uint64_t bytes, ElemType type,
                      const void *scale);
-  /// Start a put, get, accumulate or rmw: done right here when the target's
-  /// memory is addressable (this rank's own, or a node peer's block mapped
-  /// through shared memory), else sent by message.  The one place that
-  /// chooses the path.  Returns its handle (already complete when done here).
+  /// Start a strided or vector put, get or accumulate: done right here when
+  /// local_path() says so (for a vector, when every segment is mapped here),
+  /// else sent by message.  Returns its handle (complete when done here).
   int start(Transfer &t);
   /// Send `t` by message (any op, never to this rank); returns its handle.
   /// A packed transfer larger than COMEX_PACK_BUFFER runs in rounds: all but
@@ -101,9 +100,9 @@ class Runtime {
   ~Runtime();
   void shutdown();
 
-  /// Do `t` in this thread (core/direct.cc): its remote side is addressable
-  /// here, this rank's memory or a node peer's block mapped here (the remote
-  /// layout already rewritten to the mapping).
+  /// Do the strided or vector transfer `t` in this thread (core/direct.cc):
+  /// its remote side is addressable here, this rank's memory or a node peer's
+  /// block mapped here (the remote layout already rewritten to the mapping).
   void run_direct(const Transfer &t);
   /// Rewrite a node peer's remote vector layout to the addresses of its
   /// mappings here; false when some segment is not mapped (then it goes by
