@@ -84,14 +84,10 @@ size_t set_acc(Transfer *t, int acc_op, const void *scale) {
   return elem_size(type);
 }
 
-/// An accumulate moves whole elements: `block` bytes (named by `name`, with
-/// `index` if it is one of an array's) must be a multiple of the element size.
-void need_whole_elements(uint64_t block, size_t elem, const char *name, int index = -1) {
-  if (block % elem == 0) return;
-  const std::string what = index < 0 ? name : format("%s[%d].bytes", name, index);
-  throw Error(format("%s=%llu is not a multiple of the element size %zu", what.c_str(),
-                     (unsigned long long)block, elem));
-}
+/// An accumulate moves whole elements: of a block of `block` bytes, as GA's
+/// ComEx does, the whole elements are accumulated and the bytes of a last,
+/// partial element are left alone.
+uint64_t whole_elements(uint64_t block, size_t elem) { return block - block % elem; }
 
 /// The same for a vector remote side (segments may lie in different blocks).
 void need_remote_layout(Runtime &rt, const Transfer &t, const char *name) {
@@ -124,7 +120,7 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
   ElemType type = ElemType::kInt;
   if (op == Op::kAcc) {
     type = need_acc(acc_op, scale);
-    need_whole_elements(uint64_t(bytes), elem_size(type), "bytes");
+    bytes = int(whole_elements(uint64_t(bytes), elem_size(type)));
   }
   if (bytes == 0) return rt.done_handle();
   need_ptr(src, "src");
@@ -148,9 +144,9 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
                   void *dst, int *dst_stride, int *count, int levels, int proc,
                   comex_group_t group) {
   Transfer t = begin_transfer(rt, op, proc, group);
-  const StridedArgs a = StridedArgs::check(src_stride, dst_stride, count, levels);
+  StridedArgs a = StridedArgs::check(src_stride, dst_stride, count, levels);
   if (op == Op::kAcc)
-    need_whole_elements(uint64_t(a.count[0]), set_acc(&t, acc_op, scale), "count[0]");
+    a.count[0] = int(whole_elements(uint64_t(a.count[0]), set_acc(&t, acc_op, scale)));
   if (a.empty()) return rt.done_handle();
   need_ptr(src, "src");
   need_ptr(dst, "dst");
@@ -176,12 +172,12 @@ int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr
     const comex_giov_t &d = darr[i];
     if (d.count < 0) throw Error(format("darr[%d].count=%d is negative", i, d.count));
     if (d.bytes < 0) throw Error(format("darr[%d].bytes=%d is negative", i, d.bytes));
-    if (d.count == 0 || d.bytes == 0) continue;
-    need_whole_elements(uint64_t(d.bytes), elem, "darr", i);
+    const uint64_t bytes = whole_elements(uint64_t(d.bytes), elem);
+    if (d.count == 0 || bytes == 0) continue;
     if (!d.src) throw Error(format("darr[%d].src is NULL", i));
     if (!d.dst) throw Error(format("darr[%d].dst is NULL", i));
     Layout::Group lg, rg;
-    lg.bytes = rg.bytes = uint64_t(d.bytes);
+    lg.bytes = rg.bytes = bytes;
     lg.addrs.reserve(size_t(d.count));
     rg.addrs.reserve(size_t(d.count));
     for (int j = 0; j < d.count; ++j) {

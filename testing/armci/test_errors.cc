@@ -61,7 +61,6 @@ TEST_F(Errors, Contiguous) {
   int scale = 1;
   EXPECT_FAILS(ARMCI_Acc(12345, &scale, other.data(), remote(), 8, Right()));  // bad type
   EXPECT_FAILS(ARMCI_Acc(ARMCI_ACC_INT, nullptr, other.data(), remote(), 8, Right()));
-  EXPECT_FAILS(ARMCI_Acc(ARMCI_ACC_DBL, &scale, other.data(), remote(), 7, Right()));
   armci_hdl_t h;
   ARMCI_INIT_HANDLE(&h);
   EXPECT_FAILS(ARMCI_NbPut(other.data(), remote(), 8, Nproc(), &h));

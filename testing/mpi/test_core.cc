@@ -429,6 +429,62 @@ TYPED_TEST(Accumulate, AllToAllExact) {
 
 // All ranks accumulate into the same arrays on every target many times,
 // blocking and non-blocking mixed; the sums must be exact.
+// GA's ComEx accumulates the whole elements of a block and leaves the bytes of
+// a last, partial element alone (GA's comex/testing/shift accumulates 2 and 4
+// bytes of doubles); so does comex-mt, for contiguous, strided and vector calls.
+TEST(Accumulate, PartialElementsLeftAlone) {
+  const int me = WorldRank(), n = WorldSize(), right = (me + 1) % n;
+  constexpr int kRows = 3, kRow = 20, kStride = 32;  // a row: 2 doubles and 4 bytes
+  SharedBlock blk(3 * kRows * kStride);
+  std::memset(blk.mine(), 0x5A, 3 * kRows * kStride);
+  MPI_Barrier(WorldComm());
+  double src[kRows * kStride / sizeof(double)];
+  for (size_t i = 0; i < sizeof src / sizeof *src; ++i) src[i] = double(i + 1);
+  const double scale = 1.0;
+  // contiguous: 20 bytes at offset 0
+  EXPECT_EQ(comex_acc(COMEX_ACC_DBL, const_cast<double *>(&scale), src, blk.at(right), kRow,
+                      right, COMEX_GROUP_WORLD),
+            COMEX_SUCCESS);
+  // 4 bytes: less than one element, nothing moves, and it succeeds
+  EXPECT_EQ(comex_acc(COMEX_ACC_DBL, const_cast<double *>(&scale), src, blk.at(right, kRow),
+                      4, right, COMEX_GROUP_WORLD),
+            COMEX_SUCCESS);
+  // strided: kRows rows of 20 bytes, stride 32, in the second third
+  int stride[1] = {kStride}, count[2] = {kRow, kRows};
+  EXPECT_EQ(comex_accs(COMEX_ACC_DBL, const_cast<double *>(&scale), src, stride,
+                       blk.at(right, kRows * kStride), stride, count, 1, right,
+                       COMEX_GROUP_WORLD),
+            COMEX_SUCCESS);
+  // vector: the same rows in the last third
+  void *vs[kRows], *vd[kRows];
+  for (int r = 0; r < kRows; ++r) {
+    vs[r] = reinterpret_cast<char *>(src) + r * kStride;
+    vd[r] = blk.at(right, 2 * kRows * kStride + r * kStride);
+  }
+  comex_giov_t g{vs, vd, kRows, kRow};
+  EXPECT_EQ(comex_accv(COMEX_ACC_DBL, const_cast<double *>(&scale), &g, 1, right,
+                       COMEX_GROUP_WORLD),
+            COMEX_SUCCESS);
+  EXPECT_EQ(comex_fence_all(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+  MPI_Barrier(WorldComm());
+  // Every row: its two doubles are 0x5A5A... + src, its last 4 bytes and the
+  // gap up to the stride still 0x5A.
+  double base;
+  std::memset(&base, 0x5A, sizeof base);
+  for (int part = 0; part < 3; ++part)
+    for (int r = 0; r < (part == 0 ? 1 : kRows); ++r) {
+      const uint8_t *row = blk.mine() + part * kRows * kStride + r * kStride;
+      for (int e = 0; e < 2; ++e) {
+        double got;
+        std::memcpy(&got, row + e * sizeof(double), sizeof got);
+        const double want = base + src[(part == 0 ? 0 : r * kStride / sizeof(double)) + e];
+        EXPECT_EQ(got, want) << "part " << part << " row " << r << " element " << e;
+      }
+      EXPECT_TRUE(AllBytesAre(row + 16, kStride - 16, 0x5A)) << "part " << part << " row " << r;
+    }
+  MPI_Barrier(WorldComm());
+}
+
 TEST(Accumulate, ConcurrentManyTimes) {
   const int me = WorldRank(), n = WorldSize();
   const int kIters = 200;

@@ -158,14 +158,17 @@ class Errors : public ::testing::Test {
     SCOPED_TRACE(what);
     int iscale = 1;
     comex_request_t h;
+    // An accumulate moves whole ints (the bytes of a partial one are left
+    // alone, as in GA's ComEx): round up, so that it has something to refuse.
+    const int acc_bytes = bytes < 0 ? bytes : (bytes + 3) / 4 * 4;
     EXPECT_FAIL(comex_put(src_.data(), remote_addr, bytes, proc, group));
     EXPECT_FAIL(comex_get(remote_addr, dst_.data(), bytes, proc, group));
     EXPECT_FAIL(comex_acc(COMEX_ACC_INT, &iscale, src_.data(), remote_addr,
-                          bytes, proc, group));
+                          acc_bytes, proc, group));
     EXPECT_FAIL(comex_nbput(src_.data(), remote_addr, bytes, proc, group, &h));
     EXPECT_FAIL(comex_nbget(remote_addr, dst_.data(), bytes, proc, group, &h));
     EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, src_.data(), remote_addr,
-                            bytes, proc, group, &h));
+                            acc_bytes, proc, group, &h));
   }
 
   // Every rmw op with this remote address; each must fail and leave the
