@@ -75,13 +75,17 @@ ElemType need_acc_op(int op) {
 
 namespace {
 
-/// Fill in the accumulate fields of `t` from the user's op and scale (the one
-/// check of an accumulate's type and scale); returns the element size.
-size_t set_acc(Transfer *t, int acc_op, const void *scale) {
-  const ElemType type = need_acc(acc_op, scale);
+/// Fill in the accumulate fields of `t` (type and scale already checked);
+/// returns the element size.
+size_t fill_acc(Transfer *t, ElemType type, const void *scale) {
   t->elem = uint8_t(type);
   std::memcpy(t->scale, scale, elem_size(type));  // one element: (re, im) for complex
   return elem_size(type);
+}
+
+/// Check the user's accumulate op and scale, then fill them into `t`.
+size_t set_acc(Transfer *t, int acc_op, const void *scale) {
+  return fill_acc(t, need_acc(acc_op, scale), scale);
 }
 
 /// An accumulate moves whole elements: of a block of `block` bytes, as GA's
@@ -136,7 +140,7 @@ int start_contig(Runtime &rt, Op op, int acc_op, void *scale, void *src, void *d
   }
   Transfer t =
       Transfer::contiguous(op, target, local, uint64_t(uintptr_t(remote)), uint64_t(bytes));
-  if (op == Op::kAcc) set_acc(&t, acc_op, scale);
+  if (op == Op::kAcc) fill_acc(&t, type, scale);
   return rt.submit(t);
 }
 
