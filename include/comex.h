@@ -224,6 +224,19 @@ int comex_lock(int mutex, int proc);
 /** Release mutex `mutex` owned by world rank `proc`. */
 int comex_unlock(int mutex, int proc);
 
+/* ------------------------------------------------------------------ */
+/* Extension of comex-mt (not in other ComEx implementations)         */
+/* ------------------------------------------------------------------ */
+
+/** Wait until test(arg) returns non-zero, calling it between polls the way
+ *  ComEx waits for its own operations: the calling thread serves incoming
+ *  requests meanwhile, polls without pause for COMEX_WAIT_SPIN_US, then
+ *  yields the core between polls.  For layers on ComEx that wait for MPI
+ *  (a request, a probe) and must not starve the progress thread of the
+ *  core; libarmci's collectives and receives wait with it.  `test` must not
+ *  call ComEx. */
+int comex_wait_until(int (*test)(void *arg), void *arg);
+
 #ifdef __cplusplus
 }
 #endif

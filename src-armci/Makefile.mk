@@ -9,7 +9,8 @@ libarmci_la_SOURCES = \
   src-armci/armci_impl.h src-armci/state.cc \
   src-armci/init.cc src-armci/mpi_init.cc src-armci/memory.cc \
   src-armci/rma.cc src-armci/vector.cc src-armci/nb.cc src-armci/rmw.cc \
-  src-armci/groups.cc src-armci/domain.cc src-armci/msg.cc src-armci/copy.cc \
+  src-armci/groups.cc src-armci/domain.cc src-armci/copy.cc \
+  src-armci/msg.h src-armci/msg_common.cc src-armci/msg_coll.cc src-armci/msg_p2p.cc \
   src-armci/access.cc src-armci/armcix.cc src-armci/mutex_hdl.cc
 # Only the public header directory: the engine's internals stay out of reach.
 libarmci_la_CPPFLAGS = -I$(top_srcdir)/include

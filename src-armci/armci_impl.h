@@ -79,7 +79,7 @@ State &state();
 /// pointer is NULL or the group is not one this process belongs to).
 GroupComms *group_comms(const char *fn, const ARMCI_Group *group);
 
-// Set up by ARMCI_Init (domain.cc / groups.cc / msg.cc).
+// Set up by ARMCI_Init (domain.cc / groups.cc / msg_p2p.cc).
 bool build_node_structure(State &st, int test_node_size);
 std::unique_ptr<GroupComms> make_group_comms(const char *fn, MPI_Comm comm);
 /// Complete or cancel the sends armci_msg_snd left in flight (finalize).

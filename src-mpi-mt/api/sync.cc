@@ -57,4 +57,11 @@ int comex_barrier(comex_group_t group) {
   return api_call("comex_barrier", [&](Runtime &rt) { rt.barrier(*need_group(rt, group)); });
 }
 
+int comex_wait_until(int (*test)(void *arg), void *arg) {
+  return api_call("comex_wait_until", [&](Runtime &rt) {
+    if (!test) throw Error("test is NULL");
+    rt.wait_until([test, arg] { return test(arg) != 0; });
+  });
+}
+
 }  // extern "C"

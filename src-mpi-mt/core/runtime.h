@@ -40,6 +40,11 @@ class Runtime {
   int rank() const { return rank_; }
   int size() const { return size_; }
   Engine &engine() { return *engine_; }
+  /// Wait until done() holds, with the engine's wait policy (serving meanwhile).
+  template <class Pred>
+  void wait_until(Pred done) {
+    engine_->wait_until(done);
+  }
   AllocTable &allocs() { return allocs_; }
   Node &node() { return *node_; }
   GroupTable &groups() { return groups_; }
