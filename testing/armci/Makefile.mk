@@ -32,10 +32,11 @@ ARMCI_LINK_TESTS = testing/armci/mpicc-link.armci
 
 if HAVE_GTEST
 check_PROGRAMS += testing/armci/test_armci
-testing_armci_test_armci_SOURCES = testing/armci/armci_main.cc testing/armci/armci_test_util.h \
+testing_armci_test_armci_SOURCES = $(TEST_MAIN) testing/armci/armci_start.cc \
+  testing/armci/armci_test_util.h testing/common/checks.h \
   testing/armci/test_rma.cc testing/armci/test_msg.cc testing/armci/test_errors.cc \
   testing/armci/test_armcix.cc testing/armci/test_mutex_hdl.cc
-testing_armci_test_armci_CPPFLAGS = -I$(top_srcdir)/include $(GTEST_CFLAGS)
+testing_armci_test_armci_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/testing/common $(GTEST_CFLAGS)
 testing_armci_test_armci_LDADD = libarmci.la $(GTEST_LIBS)
 
 ARMCI_JOBS += \

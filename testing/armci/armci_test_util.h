@@ -1,4 +1,6 @@
-// Helpers shared by the ARMCI GoogleTest suites (testing/armci).
+// Helpers of the ARMCI GoogleTest suites (testing/armci): neighbours, an
+// ARMCI_Malloc block, the node structure.  The checks themselves (patterns,
+// comparisons, waits) are in testing/common/checks.h.
 #ifndef COMEX_TESTING_ARMCI_TEST_UTIL_H_
 #define COMEX_TESTING_ARMCI_TEST_UTIL_H_
 
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "armci.h"
+#include "checks.h"
 #include "message.h"
 
 namespace armcitest {
@@ -23,74 +26,7 @@ inline int Nproc() { return armci_msg_nproc(); }
 inline int Right() { return (Me() + 1) % Nproc(); }
 inline int Left() { return (Me() + Nproc() - 1) % Nproc(); }
 
-// A value that depends on who wrote it (origin), for whom (target), the phase
-// of the test (salt) and the position, so misplaced data is caught.
-inline uint8_t Pattern(int origin, int target, int salt, size_t i) {
-  uint64_t x = i * 0x9E3779B97F4A7C15ull + uint64_t(origin + 1) * 0xC2B2AE3D27D4EB4Full +
-               uint64_t(target + 1) * 0x165667B19E3779F9ull +
-               uint64_t(salt + 1) * 0x27D4EB2F165667C5ull;
-  x ^= x >> 31;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 29;
-  return uint8_t(x);
-}
-
-inline std::vector<uint8_t> PatternVector(size_t n, int origin, int target, int salt) {
-  std::vector<uint8_t> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = Pattern(origin, target, salt, i);
-  return v;
-}
-
-// Element-by-element comparison naming the first bad element.
-template <class T>
-::testing::AssertionResult ElementsEqual(const T *got, const T *expected, size_t n) {
-  size_t bad = 0, first = 0;
-  for (size_t i = 0; i < n; ++i)
-    if (!(got[i] == expected[i]) && bad++ == 0) first = i;
-  if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << bad << " of " << n << " elements differ; first at " << first << ": got "
-         << ::testing::PrintToString(got[first]) << ", expected "
-         << ::testing::PrintToString(expected[first]);
-}
-
-template <class T>
-::testing::AssertionResult ElementsEqual(const std::vector<T> &got,
-                                         const std::vector<T> &expected) {
-  if (got.size() != expected.size())
-    return ::testing::AssertionFailure() << "size " << got.size() << " != " << expected.size();
-  return ElementsEqual(got.data(), expected.data(), got.size());
-}
-
-inline ::testing::AssertionResult BytesAre(const void *got, size_t n, uint8_t value) {
-  std::vector<uint8_t> e(n, value);
-  return ElementsEqual(static_cast<const uint8_t *>(got), e.data(), n);
-}
-
-// Reads of memory the progress thread writes while this thread waits
-// outside ARMCI (flags): no lock orders them, by design, so ThreadSanitizer
-// is told to ignore this thread's reads within the scope.
-#if defined(__SANITIZE_THREAD__)
-extern "C" void AnnotateIgnoreReadsBegin(const char *file, int line);
-extern "C" void AnnotateIgnoreReadsEnd(const char *file, int line);
-struct UnorderedReads {
-  UnorderedReads() { AnnotateIgnoreReadsBegin(__FILE__, __LINE__); }
-  ~UnorderedReads() { AnnotateIgnoreReadsEnd(__FILE__, __LINE__); }
-};
-#else
-struct UnorderedReads {};
-#endif
-
-// Spin (yielding the core, outside ARMCI) until pred() or `seconds` pass.
-template <class Pred>
-bool WaitUntil(Pred pred, double seconds) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    sched_yield();
-  }
-  return true;
-}
+using namespace testutil;  // the checks shared with the ComEx suites
 
 // One ARMCI_Malloc allocation (over the default group, or a given group);
 // freed collectively after an ARMCI barrier when destroyed.
@@ -149,17 +85,16 @@ class GlobalBlock {
   uint8_t *mine_ = nullptr;
 };
 
+inline MPI_Comm World() {
+  ARMCI_Group g;
+  ARMCI_Group_get_world(&g);
+  return armci_group_comm(&g);
+}
+
 // Everyone's `mine` (same length everywhere), in world-rank order.
 template <class T>
 std::vector<T> AllGather(const std::vector<T> &mine) {
-  std::vector<T> all(mine.size() * size_t(Nproc()));
-  MPI_Comm world = MPI_COMM_NULL;
-  ARMCI_Group g;
-  ARMCI_Group_get_world(&g);
-  world = armci_group_comm(&g);
-  MPI_Allgather(mine.data(), int(mine.size() * sizeof(T)), MPI_BYTE, all.data(),
-                int(mine.size() * sizeof(T)), MPI_BYTE, world);
-  return all;
+  return testutil::AllGather(mine, World());
 }
 
 // The node structure as the tests expect it, computed with MPI directly:
@@ -170,9 +105,7 @@ struct Nodes {
 };
 
 inline Nodes ExpectedNodes() {
-  ARMCI_Group g;
-  ARMCI_Group_get_world(&g);
-  MPI_Comm world = armci_group_comm(&g);
+  MPI_Comm world = World();
   MPI_Comm shm;
   MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, Me(), MPI_INFO_NULL, &shm);
   int local = 0;

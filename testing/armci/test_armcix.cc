@@ -327,7 +327,7 @@ TEST(ArmcixErrors, AccessAndModes) {
   ASSERT_EQ(ARMCIX_Mode_set(ARMCIX_MODE_NO_LOAD_STORE, block.mine(), &w), 0);
   ARMCI_Access_begin(block.mine());
   EXPECT_EQ(ARMCIX_Mode_set(ARMCIX_MODE_ALL, block.mine(), &w), 0) << "no access is open";
-  EXPECT_TRUE(armcitest::BytesAre(block.mine(), 256, 0));
+  EXPECT_TRUE(armcitest::AllBytesAre(block.mine(), 256, 0));
 }
 
 TEST(ArmcixErrors, GroupsAndInit) {

@@ -14,7 +14,7 @@
 
 namespace {
 
-using armcitest::BytesAre;
+using armcitest::AllBytesAre;
 using armcitest::ElementsEqual;
 using armcitest::GlobalBlock;
 using armcitest::Me;
@@ -37,8 +37,8 @@ class Errors : public ::testing::Test {
   }
   void TearDown() override {
     ARMCI_Barrier();
-    EXPECT_TRUE(BytesAre(block_->mine(), kBytes, 0xab)) << "global memory was written";
-    EXPECT_TRUE(BytesAre(local_.data(), kBytes, 0xab)) << "local memory was written";
+    EXPECT_TRUE(AllBytesAre(block_->mine(), kBytes, 0xab)) << "global memory was written";
+    EXPECT_TRUE(AllBytesAre(local_.data(), kBytes, 0xab)) << "local memory was written";
     block_.reset();
   }
   void *remote() const { return block_->at(Right()); }

@@ -15,7 +15,7 @@
 
 namespace {
 
-using armcitest::BytesAre;
+using armcitest::AllBytesAre;
 using armcitest::ElementsEqual;
 using armcitest::GlobalBlock;
 using armcitest::Left;
@@ -627,7 +627,7 @@ TEST(Memory, DifferentSizesZeroAndMemdev) {
     ARMCI_Barrier();
     if (Me() == last) {
       for (int r = 0; r < Nproc(); ++r)
-        EXPECT_TRUE(BytesAre(static_cast<char *>(ptrs[last]) + r * piece.size(), piece.size(),
+        EXPECT_TRUE(AllBytesAre(static_cast<char *>(ptrs[last]) + r * piece.size(), piece.size(),
                              uint8_t(r + 1)));
     }
   }
@@ -645,7 +645,7 @@ TEST(Memory, DifferentSizesZeroAndMemdev) {
   void *local = ARMCI_Malloc_local(1000);
   ASSERT_NE(local, nullptr);
   std::memset(local, 0x5a, 1000);
-  EXPECT_TRUE(BytesAre(local, 1000, 0x5a));
+  EXPECT_TRUE(AllBytesAre(local, 1000, 0x5a));
   EXPECT_EQ(ARMCI_Free_local(local), 0);
 }
 

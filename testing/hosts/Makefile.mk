@@ -22,8 +22,8 @@ endif
 HOSTS_JOBS =
 if HAVE_GTEST
 check_PROGRAMS += testing/hosts/test_nodes
-testing_hosts_test_nodes_SOURCES = testing/hosts/test_nodes.cc
-testing_hosts_test_nodes_CPPFLAGS = $(GTEST_CFLAGS)
+testing_hosts_test_nodes_SOURCES = testing/hosts/test_nodes.cc $(TEST_MAIN)
+testing_hosts_test_nodes_CPPFLAGS = -I$(top_srcdir)/testing/common $(GTEST_CFLAGS)
 testing_hosts_test_nodes_LDADD = $(GTEST_LIBS)
 
 HOSTS_JOBS += \

@@ -4,9 +4,8 @@
 // h1, h2, ... in hydra's block placement, every host has its own boot_id (so
 // UCX treats them as different machines), and messages reach every rank.
 //
-// Plain MPI (no ComEx).  Rank 0 prints GoogleTest's output; other ranks print
-// only their failures, tagged with the rank.  Exit code non-zero on every rank
-// if any rank failed.
+// Plain MPI (no ComEx), run by the one main of the multi-rank suites
+// (testing/common/test_main.cc).
 #include <gtest/gtest.h>
 #include <mpi.h>
 #include <unistd.h>
@@ -17,6 +16,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "test_main.h"
 
 namespace {
 
@@ -126,34 +127,17 @@ TEST(Nodes, MessagesReachEveryRank) {
   for (int j = 0; j < n; j++) EXPECT_EQ(j * 1000 + me, in[j]) << "from rank " << j;
 }
 
-class RankFailures : public ::testing::EmptyTestEventListener {
- public:
-  explicit RankFailures(int rank) : rank_(rank) {}
-  void OnTestPartResult(const ::testing::TestPartResult &r) override {
-    if (!r.failed()) return;
-    std::fprintf(stderr, "[rank %d] %s:%d: Failure\n%s\n", rank_, r.file_name() ? r.file_name() : "?",
-                 r.line_number(), r.message());
-  }
-
- private:
-  int rank_;
-};
-
 }  // namespace
 
-int main(int argc, char **argv) {
+// How this suite starts and ends (testing/common/test_main.h): plain MPI.
+namespace testmain {
+
+int Start(int *argc, char ***argv) {
   int provided = 0;
-  if (MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) return 1;
-  ::testing::InitGoogleTest(&argc, argv);
-  const int rank = WorldRank();
-  auto &listeners = ::testing::UnitTest::GetInstance()->listeners();
-  if (rank != 0) {
-    delete listeners.Release(listeners.default_result_printer());
-    listeners.Append(new RankFailures(rank));
-  }
-  int failed = RUN_ALL_TESTS() != 0 ? 1 : 0, any = failed;
-  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (rank == 0 && any && !failed) std::fprintf(stderr, "[rank 0] tests failed on other ranks\n");
-  MPI_Finalize();
-  return any;
+  return MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided) == MPI_SUCCESS ? 0 : 1;
 }
+MPI_Comm World() { return MPI_COMM_WORLD; }
+void Barrier() { MPI_Barrier(MPI_COMM_WORLD); }
+int Finish(int) { return MPI_Finalize() == MPI_SUCCESS ? 0 : 1; }
+
+}  // namespace testmain

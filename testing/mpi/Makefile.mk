@@ -1,17 +1,21 @@
 # Multi-rank GoogleTest suites, each run at 1, 2 and 4 ranks (job files *.mpi).
 if HAVE_GTEST
+# The one main of the multi-rank suites with the ComEx start and end, and
+# the helpers every ComEx suite uses.
+COMEX_TEST_MAIN = $(TEST_MAIN) testing/mpi/comex_start.cc
+COMEX_TEST_UTIL = testing/mpi/test_util.h testing/common/checks.h
 check_PROGRAMS += testing/mpi/test_core testing/mpi/test_errors
 
-MPI_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(GTEST_CFLAGS)
+MPI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/testing/common $(GTEST_CFLAGS)
 MPI_TEST_LDADD = libcomex.la $(GTEST_LIBS) $(HWLOC_LIBS)
 
-testing_mpi_test_core_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_core.cc \
-  testing/mpi/test_util.h
+testing_mpi_test_core_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_core.cc \
+  $(COMEX_TEST_UTIL)
 testing_mpi_test_core_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_core_LDADD = $(MPI_TEST_LDADD)
 
-testing_mpi_test_errors_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_errors.cc \
-  testing/mpi/test_util.h
+testing_mpi_test_errors_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_errors.cc \
+  $(COMEX_TEST_UTIL)
 testing_mpi_test_errors_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_errors_LDADD = $(MPI_TEST_LDADD)
 
@@ -26,28 +30,28 @@ EXTRA_DIST += $(MPI_JOBS) testing/run_mpi_test.sh
 check_PROGRAMS += testing/mpi/test_strided testing/mpi/test_vector \
   testing/mpi/test_mutex testing/mpi/test_threads testing/mpi/test_shm
 
-testing_mpi_test_shm_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_shm.cc \
-  testing/mpi/test_util.h
+testing_mpi_test_shm_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_shm.cc \
+  $(COMEX_TEST_UTIL)
 testing_mpi_test_shm_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_shm_LDADD = $(MPI_TEST_LDADD)
 
-testing_mpi_test_strided_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_strided.cc \
-  testing/mpi/test_legal.cc testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_strided_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_strided.cc \
+  testing/mpi/test_legal.cc $(COMEX_TEST_UTIL) testing/mpi/strided_util.h
 testing_mpi_test_strided_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_strided_LDADD = $(MPI_TEST_LDADD)
 
-testing_mpi_test_vector_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_vector.cc \
-  testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_vector_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_vector.cc \
+  $(COMEX_TEST_UTIL) testing/mpi/strided_util.h
 testing_mpi_test_vector_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_vector_LDADD = $(MPI_TEST_LDADD)
 
-testing_mpi_test_mutex_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_mutex.cc \
-  testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_mutex_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_mutex.cc \
+  $(COMEX_TEST_UTIL) testing/mpi/strided_util.h
 testing_mpi_test_mutex_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_mutex_LDADD = $(MPI_TEST_LDADD)
 
-testing_mpi_test_threads_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_threads.cc \
-  testing/mpi/test_util.h testing/mpi/strided_util.h
+testing_mpi_test_threads_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_threads.cc \
+  $(COMEX_TEST_UTIL) testing/mpi/strided_util.h
 testing_mpi_test_threads_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_threads_LDADD = $(MPI_TEST_LDADD)
 
@@ -83,8 +87,8 @@ endif
 # the data movement (COMEX_SHM=0).
 if HAVE_GTEST
 check_PROGRAMS += testing/mpi/test_topology
-testing_mpi_test_topology_SOURCES = testing/mpi/mpi_main.cc testing/mpi/test_topology.cc \
-  testing/mpi/test_util.h
+testing_mpi_test_topology_SOURCES = $(COMEX_TEST_MAIN) testing/mpi/test_topology.cc \
+  $(COMEX_TEST_UTIL)
 testing_mpi_test_topology_CPPFLAGS = $(MPI_TEST_CPPFLAGS)
 testing_mpi_test_topology_LDADD = $(MPI_TEST_LDADD)
 TOPO_JOBS = \

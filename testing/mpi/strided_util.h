@@ -38,41 +38,8 @@ inline int RandInt(std::mt19937_64 &rng, int lo, int hi) {  // [lo, hi]
 
 inline size_t RoundUp(size_t x, size_t unit) { return (x + unit - 1) / unit * unit; }
 
-// ---------------------------------------------------------------------------
-// Completion of non-blocking handles
-// ---------------------------------------------------------------------------
-
-// Completes a handle by polling comex_test (which must make progress itself).
-inline ::testing::AssertionResult TestUntilDone(comex_request_t *handle) {
-  int status = -1;
-  bool done = mpitest::WaitUntil(
-      [&] {
-        if (comex_test(handle, &status) != COMEX_SUCCESS) status = -2;
-        return status != 1;
-      },
-      kSpinSeconds);
-  if (!done) return ::testing::AssertionFailure() << "comex_test never gave 0";
-  if (status != 0) return ::testing::AssertionFailure() << "comex_test status " << status;
-  return ::testing::AssertionSuccess();
-}
-
-// Completes handle h (to target t) in one of three ways chosen by `way`, or
-// leaves it to a later comex_wait_all (returns false then).
-inline bool CompleteVariously(comex_request_t *h, int t, int way) {
-  switch (way % 4) {
-    case 0:
-      EXPECT_EQ(comex_wait(h), COMEX_SUCCESS);
-      return true;
-    case 1:
-      EXPECT_TRUE(TestUntilDone(h));
-      return true;
-    case 2:
-      EXPECT_EQ(comex_wait_proc(t, kWorld), COMEX_SUCCESS);
-      return true;
-    default:
-      return false;
-  }
-}
+using mpitest::CompleteVariously;
+using mpitest::TestUntilDone;
 
 // ---------------------------------------------------------------------------
 // Strided shapes
@@ -273,108 +240,11 @@ struct GiovSet {
   int len() const { return static_cast<int>(iov.size()); }
 };
 
-// ---------------------------------------------------------------------------
-// Accumulate element types with exact arithmetic
-// ---------------------------------------------------------------------------
-
-inline long SmallValue(int who, size_t i, int salt) {
-  return static_cast<long>(((who + 1) * 7 + i * 13 + salt * 5) % 61) - 30;
-}
-
-template <class T>
-struct AccType;
-template <>
-struct AccType<int> {
-  static constexpr int kOp = COMEX_ACC_INT;
-  static constexpr const char *kName = "INT";
-  static int Scale() { return 2; }
-  static int Make(int who, size_t i, int salt) {
-    return static_cast<int>(SmallValue(who, i, salt));
-  }
-};
-template <>
-struct AccType<long> {
-  static constexpr int kOp = COMEX_ACC_LNG;
-  static constexpr const char *kName = "LNG";
-  static long Scale() { return 3; }
-  // Values beyond 32 bits so a 4-byte kernel would be caught.
-  static long Make(int who, size_t i, int salt) {
-    return SmallValue(who, i, salt) * (1L << 33) + SmallValue(who, i, salt + 1);
-  }
-};
-template <>
-struct AccType<double> {
-  static constexpr int kOp = COMEX_ACC_DBL;
-  static constexpr const char *kName = "DBL";
-  static double Scale() { return 2.5; }
-  static double Make(int who, size_t i, int salt) { return SmallValue(who, i, salt) * 0.5; }
-};
-template <>
-struct AccType<float> {
-  static constexpr int kOp = COMEX_ACC_FLT;
-  static constexpr const char *kName = "FLT";
-  static float Scale() { return -1.5f; }
-  static float Make(int who, size_t i, int salt) {
-    return static_cast<float>(SmallValue(who, i, salt)) * 0.25f;
-  }
-};
-template <>
-struct AccType<std::complex<float>> {
-  static constexpr int kOp = COMEX_ACC_CPL;
-  static constexpr const char *kName = "CPL";
-  static std::complex<float> Scale() { return {2.0f, 1.0f}; }
-  static std::complex<float> Make(int who, size_t i, int salt) {
-    return {static_cast<float>(SmallValue(who, i, salt)),
-            static_cast<float>(SmallValue(who, i, salt + 3))};
-  }
-};
-template <>
-struct AccType<std::complex<double>> {
-  static constexpr int kOp = COMEX_ACC_DCP;
-  static constexpr const char *kName = "DCP";
-  static std::complex<double> Scale() { return {-1.0, 2.0}; }
-  static std::complex<double> Make(int who, size_t i, int salt) {
-    return {static_cast<double>(SmallValue(who, i, salt)),
-            static_cast<double>(SmallValue(who, i, salt + 3))};
-  }
-};
-
-// dst + scale * src computed with explicit real arithmetic (exact here).
-template <class T>
-T MulAdd(T dst, T scale, T src) {
-  return dst + scale * src;
-}
-template <class R>
-std::complex<R> MulAdd(std::complex<R> dst, std::complex<R> scale, std::complex<R> src) {
-  const R re = scale.real() * src.real() - scale.imag() * src.imag();
-  const R im = scale.real() * src.imag() + scale.imag() * src.real();
-  return {dst.real() + re, dst.imag() + im};
-}
-
-// Natural alignment used for accumulate buffers, offsets and strides.
-template <class T>
-constexpr int AccAlign() {
-  return static_cast<int>(sizeof(T));
-}
-
-// Runs fn.template operator()<T>() for each of the six accumulate types.
-template <class Fn>
-void ForEachAccType(Fn &&fn) {
-  fn(AccType<int>{});
-  fn(AccType<long>{});
-  fn(AccType<double>{});
-  fn(AccType<float>{});
-  fn(AccType<std::complex<float>>{});
-  fn(AccType<std::complex<double>>{});
-}
-
-// The element type of an AccType tag.
-template <class A>
-struct ElemOf;
-template <class T>
-struct ElemOf<AccType<T>> {
-  using type = T;
-};
+using testutil::AccAlign;
+using testutil::AccType;
+using testutil::ElemOf;
+using testutil::ForEachAccType;
+using testutil::MulAdd;
 
 }  // namespace stridedtest
 

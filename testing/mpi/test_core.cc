@@ -27,6 +27,7 @@ using mpitest::MatchesPattern;
 using mpitest::Pattern;
 using mpitest::PatternVector;
 using mpitest::SharedBlock;
+using mpitest::TestUntilDone;
 using mpitest::WaitUntil;
 using mpitest::WorldComm;
 using mpitest::WorldRank;
@@ -34,22 +35,6 @@ using mpitest::WorldSize;
 
 constexpr comex_group_t kWorld = COMEX_GROUP_WORLD;
 constexpr double kSpinSeconds = 60.0;  // bound on any wait for a flag
-
-// Completes a non-blocking handle by polling comex_test (which must make
-// progress on its own).
-::testing::AssertionResult TestUntilDone(comex_request_t *handle) {
-  int status = -1;
-  bool done = WaitUntil(
-      [&] {
-        if (comex_test(handle, &status) != COMEX_SUCCESS) status = -2;
-        return status != 1;
-      },
-      kSpinSeconds);
-  if (!done) return ::testing::AssertionFailure() << "comex_test never gave 0";
-  if (status != 0)
-    return ::testing::AssertionFailure() << "comex_test status " << status;
-  return ::testing::AssertionSuccess();
-}
 
 // ---------------------------------------------------------------------------
 // Life cycle
@@ -141,22 +126,9 @@ TEST_P(Contiguous, BlockingPutGet) {
   }
 }
 
-// Completes handle h (to target t) in one of three ways chosen by t, or
-// leaves it to a later comex_wait_all (returns false then).
+// Completes handle h (to target t) in the way chosen by t.
 bool CompleteVariously(comex_request_t *h, int t) {
-  switch (t % 4) {
-    case 0:
-      EXPECT_EQ(comex_wait(h), COMEX_SUCCESS);
-      return true;
-    case 1:
-      EXPECT_TRUE(TestUntilDone(h));
-      return true;
-    case 2:
-      EXPECT_EQ(comex_wait_proc(t, kWorld), COMEX_SUCCESS);
-      return true;
-    default:
-      return false;
-  }
+  return mpitest::CompleteVariously(h, t, t);
 }
 
 TEST_P(Contiguous, NonBlockingPutGet) {
@@ -287,81 +259,63 @@ TEST(Completion, FenceProcThenMpiBarrier) {
                             words));
 }
 
+// comex_wait_until (an extension): returns once the test says so, having
+// called it at least that often, while the data of a put from the left
+// neighbour arrives (the waiting thread may serve that put itself); it also
+// completes a non-blocking MPI collective, and refuses a NULL test.
+struct WaitState {
+  const volatile uint64_t *word;
+  uint64_t want;
+  int calls;
+};
+int WordArrived(void *arg) {
+  WaitState *w = static_cast<WaitState *>(arg);
+  ++w->calls;
+  return *w->word == w->want;
+}
+int RequestDone(void *arg) {
+  int done = 0;
+  return MPI_Test(static_cast<MPI_Request *>(arg), &done, MPI_STATUS_IGNORE) == MPI_SUCCESS &&
+         done;
+}
+int DoneOnThirdCall(void *arg) { return ++*static_cast<int *>(arg) >= 3; }
+
+TEST(Completion, WaitUntilExtension) {
+  const int me = WorldRank(), n = WorldSize();
+  const int right = (me + 1) % n, left = (me + n - 1) % n;
+  SharedBlock blk(sizeof(uint64_t));
+  ASSERT_TRUE(blk.ok());
+  std::memset(blk.mine(), 0, sizeof(uint64_t));
+  ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
+  uint64_t mark = 0x5eed000000000000ull + static_cast<uint64_t>(me) * 977 + 1;
+  ASSERT_EQ(comex_put(&mark, blk.at(right), sizeof mark, right, kWorld), COMEX_SUCCESS);
+  WaitState w{reinterpret_cast<volatile uint64_t *>(blk.mine()),
+              0x5eed000000000000ull + static_cast<uint64_t>(left) * 977 + 1, 0};
+  ASSERT_EQ(comex_wait_until(WordArrived, &w), COMEX_SUCCESS);
+  EXPECT_EQ(*w.word, w.want);
+  EXPECT_GE(w.calls, 1);
+
+  int calls = 0;
+  ASSERT_EQ(comex_wait_until(DoneOnThirdCall, &calls), COMEX_SUCCESS);
+  EXPECT_EQ(calls, 3);
+
+  long sum = me + 1;
+  MPI_Request req;
+  ASSERT_EQ(MPI_Iallreduce(MPI_IN_PLACE, &sum, 1, MPI_LONG, MPI_SUM, WorldComm(), &req),
+            MPI_SUCCESS);
+  ASSERT_EQ(comex_wait_until(RequestDone, &req), COMEX_SUCCESS);
+  EXPECT_EQ(sum, static_cast<long>(n) * (n + 1) / 2);
+
+  EXPECT_EQ(comex_wait_until(nullptr, nullptr), COMEX_FAILURE);
+}
+
 // ---------------------------------------------------------------------------
 // Accumulate, all six element types, exact values
 // ---------------------------------------------------------------------------
 
-// Small integers, exact in every element type.
-inline long SmallValue(int who, size_t i, int salt) {
-  return static_cast<long>((who + 1) * 7 + i * 13 + salt * 5) % 61 - 30;
-}
-
-template <class T>
-struct AccType;
-template <>
-struct AccType<int> {
-  static constexpr int kOp = COMEX_ACC_INT;
-  static int Scale() { return 2; }
-  static int Make(int who, size_t i, int salt) {
-    return static_cast<int>(SmallValue(who, i, salt));
-  }
-};
-template <>
-struct AccType<long> {
-  static constexpr int kOp = COMEX_ACC_LNG;
-  static long Scale() { return 3; }
-  // Values beyond 32 bits so a 4-byte kernel would be caught.
-  static long Make(int who, size_t i, int salt) {
-    return SmallValue(who, i, salt) * (1L << 33) + SmallValue(who, i, salt + 1);
-  }
-};
-template <>
-struct AccType<double> {
-  static constexpr int kOp = COMEX_ACC_DBL;
-  static double Scale() { return 2.5; }
-  static double Make(int who, size_t i, int salt) {
-    return SmallValue(who, i, salt) * 0.5;
-  }
-};
-template <>
-struct AccType<float> {
-  static constexpr int kOp = COMEX_ACC_FLT;
-  static float Scale() { return -1.5f; }
-  static float Make(int who, size_t i, int salt) {
-    return static_cast<float>(SmallValue(who, i, salt)) * 0.25f;
-  }
-};
-template <>
-struct AccType<std::complex<float>> {
-  static constexpr int kOp = COMEX_ACC_CPL;
-  static std::complex<float> Scale() { return {2.0f, 1.0f}; }
-  static std::complex<float> Make(int who, size_t i, int salt) {
-    return {static_cast<float>(SmallValue(who, i, salt)),
-            static_cast<float>(SmallValue(who, i, salt + 3))};
-  }
-};
-template <>
-struct AccType<std::complex<double>> {
-  static constexpr int kOp = COMEX_ACC_DCP;
-  static std::complex<double> Scale() { return {-1.0, 2.0}; }
-  static std::complex<double> Make(int who, size_t i, int salt) {
-    return {static_cast<double>(SmallValue(who, i, salt)),
-            static_cast<double>(SmallValue(who, i, salt + 3))};
-  }
-};
-
-// dst + scale * src computed with explicit real arithmetic (exact here).
-template <class T>
-T MulAdd(T dst, T scale, T src) {
-  return dst + scale * src;
-}
-template <class R>
-std::complex<R> MulAdd(std::complex<R> dst, std::complex<R> scale,
-                       std::complex<R> src) {
-  const R re = scale.real() * src.real() - scale.imag() * src.imag();
-  const R im = scale.real() * src.imag() + scale.imag() * src.real();
-  return {dst.real() + re, dst.imag() + im};
-}
+using testutil::AccType;
+using testutil::MulAdd;
+using testutil::SmallValue;
 
 template <class T>
 class Accumulate : public ::testing::Test {};

@@ -104,42 +104,11 @@ TEST(PreInit, CallsBeforeInitFail) {
 // The fixture: a patterned block per rank, patterned local buffers.
 // ---------------------------------------------------------------------------
 
-class Errors : public ::testing::Test {
+class Errors : public mpitest::BadCallTest {
  protected:
-  static constexpr size_t kBytes = 4096;
-  static constexpr uint8_t kLocalByte = 0x5A;
   static constexpr int kSalt = 77;
+  Errors() : BadCallTest(kSalt) {}
 
-  void SetUp() override {
-    me_ = WorldRank();
-    n_ = WorldSize();
-    right_ = (me_ + 1) % n_;
-    targets_ = {right_};
-    if (right_ != me_) targets_.push_back(me_);
-    blk_.reset(new SharedBlock(kBytes));
-    ASSERT_TRUE(blk_->ok());
-    mpitest::FillPattern(blk_->mine(), kBytes, me_, me_, kSalt);
-    src_.assign(kBytes, kLocalByte);
-    dst_.assign(kBytes, kLocalByte);
-    ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
-  }
-
-  void TearDown() override {
-    if (!blk_ || !blk_->ok()) return;
-    EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
-    EXPECT_TRUE(MatchesPattern(blk_->mine(), kBytes, me_, me_, kSalt))
-        << "a failed call wrote into rank " << me_ << "'s block";
-    EXPECT_TRUE(AllBytesAre(dst_.data(), kBytes, kLocalByte))
-        << "a failed call wrote into the local destination";
-    EXPECT_TRUE(AllBytesAre(src_.data(), kBytes, kLocalByte))
-        << "a failed call wrote into the local source";
-    blk_.reset();
-  }
-
-  // Address of byte `offset` of rank t's block (may be made to point outside).
-  char *remote(int t, ptrdiff_t offset = 0) const {
-    return static_cast<char *>(blk_->at(t)) + offset;
-  }
   // An address in rank t's block aligned to 8, plus `skew` bytes.
   char *aligned_remote(int t, int skew) const {
     uintptr_t a = reinterpret_cast<uintptr_t>(blk_->at(t));
@@ -186,11 +155,6 @@ class Errors : public ::testing::Test {
     EXPECT_EQ(iloc, 1234);
     EXPECT_EQ(lloc, 5678);
   }
-
-  int me_ = -1, n_ = 0, right_ = -1;
-  std::vector<int> targets_;  // right neighbour and self
-  std::unique_ptr<SharedBlock> blk_;
-  std::vector<uint8_t> src_, dst_;
 };
 
 // ---------------------------------------------------------------------------

@@ -741,43 +741,9 @@ TEST(StridedBig, BeyondIntMax) {
 
 #define EXPECT_FAIL(call) EXPECT_EQ((call), COMEX_FAILURE) << #call
 
-class StridedErrors : public ::testing::Test {
+class StridedErrors : public mpitest::BadCallTest {
  protected:
-  static constexpr size_t kBytes = 4096;
-  static constexpr uint8_t kLocalByte = 0x5A;
-  static constexpr int kSalt = 78;
-
-  void SetUp() override {
-    me_ = WorldRank();
-    n_ = WorldSize();
-    right_ = (me_ + 1) % n_;
-    targets_ = {right_};
-    if (right_ != me_) targets_.push_back(me_);
-    blk_.reset(new SharedBlock(kBytes));
-    ASSERT_TRUE(blk_->ok());
-    FillPattern(blk_->mine(), kBytes, me_, me_, kSalt);
-    // Local buffers twice the block: a bad call that reads or writes a whole
-    // out-of-range patch still stays inside them.
-    src_.assign(2 * kBytes, kLocalByte);
-    dst_.assign(2 * kBytes, kLocalByte);
-    ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
-  }
-
-  void TearDown() override {
-    if (!blk_ || !blk_->ok()) return;
-    EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
-    EXPECT_TRUE(MatchesPattern(blk_->mine(), kBytes, me_, me_, kSalt))
-        << "a failed call wrote into rank " << me_ << "'s block";
-    EXPECT_TRUE(AllBytesAre(dst_.data(), dst_.size(), kLocalByte))
-        << "a failed call wrote into the local destination";
-    EXPECT_TRUE(AllBytesAre(src_.data(), src_.size(), kLocalByte))
-        << "a failed call wrote into the local source";
-    blk_.reset();
-  }
-
-  char *remote(int t, ptrdiff_t offset = 0) const {
-    return static_cast<char *>(blk_->at(t)) + offset;
-  }
+  StridedErrors() : BadCallTest(78) {}
 
   // Every strided call (puts, gets, accs of two types, and the nb forms)
   // moving `count`/`levels` between local offset 0 and `remote_addr` on proc;
@@ -819,11 +785,6 @@ class StridedErrors : public ::testing::Test {
     EXPECT_FAIL(comex_nbaccs(COMEX_ACC_DCP, &zscale, l_src, lstride, remote_addr, rstride, n16,
                              levels, proc, kWorld, &h));
   }
-
-  int me_ = -1, n_ = 0, right_ = -1;
-  std::vector<int> targets_;
-  std::unique_ptr<SharedBlock> blk_;
-  std::vector<uint8_t> src_, dst_;
 };
 
 TEST_F(StridedErrors, StrideLevelsOutOfRange) {

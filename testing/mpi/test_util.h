@@ -1,4 +1,6 @@
-// Helpers shared by the multi-rank GoogleTest suites (testing/mpi).
+// Helpers of the multi-rank ComEx GoogleTest suites (testing/mpi): the
+// world, a comex_malloc block, the fixture of the error suites.  The checks
+// themselves (patterns, comparisons, waits) are in testing/common/checks.h.
 #ifndef COMEX_TESTING_MPI_TEST_UTIL_H_
 #define COMEX_TESTING_MPI_TEST_UTIL_H_
 
@@ -9,11 +11,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <vector>
 
+#include "checks.h"
 #include "comex.h"
 
 namespace mpitest {
+
+using namespace testutil;  // the checks shared with the ARMCI suites
 
 inline int WorldRank() {
   int rank = -1;
@@ -45,95 +51,6 @@ struct PreInitCheck {
 };
 inline void RunPreInitChecks() {
   for (PreInitFn fn : PreInitChecks()) fn();
-}
-
-// A byte that depends on who sent it (origin), where it went (target), which
-// phase of a test it belongs to (salt) and its position, so that data that
-// lands in the wrong place or from the wrong rank is caught.
-inline uint8_t Pattern(int origin, int target, int salt, size_t i) {
-  uint64_t x = i * 0x9E3779B97F4A7C15ull +
-               static_cast<uint64_t>(origin + 1) * 0xC2B2AE3D27D4EB4Full +
-               static_cast<uint64_t>(target + 1) * 0x165667B19E3779F9ull +
-               static_cast<uint64_t>(salt + 1) * 0x27D4EB2F165667C5ull;
-  x ^= x >> 29;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 32;
-  return static_cast<uint8_t>(x);
-}
-
-inline void FillPattern(void *p, size_t n, int origin, int target, int salt) {
-  uint8_t *b = static_cast<uint8_t *>(p);
-  for (size_t i = 0; i < n; ++i) b[i] = Pattern(origin, target, salt, i);
-}
-
-inline std::vector<uint8_t> PatternVector(size_t n, int origin, int target,
-                                          int salt) {
-  std::vector<uint8_t> v(n);
-  FillPattern(v.data(), n, origin, target, salt);
-  return v;
-}
-
-// Compares n bytes element by element; on a mismatch names the first bad
-// index and how many bytes differ.
-inline ::testing::AssertionResult BytesEqual(const void *got,
-                                             const void *expected, size_t n) {
-  const uint8_t *g = static_cast<const uint8_t *>(got);
-  const uint8_t *e = static_cast<const uint8_t *>(expected);
-  size_t bad = 0, first = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (g[i] != e[i]) {
-      if (bad++ == 0) first = i;
-    }
-  }
-  if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << bad << " of " << n << " bytes differ; first at byte " << first
-         << ": got " << static_cast<int>(g[first]) << ", expected "
-         << static_cast<int>(e[first]);
-}
-
-inline ::testing::AssertionResult MatchesPattern(const void *got, size_t n,
-                                                 int origin, int target,
-                                                 int salt) {
-  std::vector<uint8_t> e = PatternVector(n, origin, target, salt);
-  return BytesEqual(got, e.data(), n) << " (pattern origin=" << origin
-                                      << " target=" << target
-                                      << " salt=" << salt << ")";
-}
-
-inline ::testing::AssertionResult AllBytesAre(const void *got, size_t n,
-                                              uint8_t value) {
-  std::vector<uint8_t> e(n, value);
-  return BytesEqual(got, e.data(), n);
-}
-
-// Element-wise comparison for typed arrays (exact, also for floating point).
-template <class T>
-::testing::AssertionResult ElementsEqual(const T *got, const T *expected,
-                                         size_t n) {
-  size_t bad = 0, first = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (!(got[i] == expected[i])) {
-      if (bad++ == 0) first = i;
-    }
-  }
-  if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << bad << " of " << n << " elements differ; first at element "
-         << first << ": got " << ::testing::PrintToString(got[first])
-         << ", expected " << ::testing::PrintToString(expected[first]);
-}
-
-// Spins (yielding the core) until pred() holds or `seconds` pass.
-template <class Pred>
-bool WaitUntil(Pred pred, double seconds) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration<double>(seconds);
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    sched_yield();
-  }
-  return true;
 }
 
 // One comex_malloc allocation over a group; freed collectively (after a
@@ -174,18 +91,91 @@ class SharedBlock {
   std::vector<void *> ptrs_;
 };
 
-// Every rank contributes `mine` (same length everywhere); returns the
-// concatenation in rank order.
-template <class T>
-std::vector<T> AllGather(const std::vector<T> &mine, MPI_Comm comm) {
-  int size = 0;
-  MPI_Comm_size(comm, &size);
-  std::vector<T> all(mine.size() * size);
-  MPI_Allgather(mine.data(), static_cast<int>(mine.size() * sizeof(T)),
-                MPI_BYTE, all.data(), static_cast<int>(mine.size() * sizeof(T)),
-                MPI_BYTE, comm);
-  return all;
+// ---------------------------------------------------------------------------
+// Completion of non-blocking handles
+// ---------------------------------------------------------------------------
+
+// Completes a handle by polling comex_test (which must make progress itself).
+inline ::testing::AssertionResult TestUntilDone(comex_request_t *handle) {
+  int status = -1;
+  bool done = WaitUntil(
+      [&] {
+        if (comex_test(handle, &status) != COMEX_SUCCESS) status = -2;
+        return status != 1;
+      },
+      60.0);
+  if (!done) return ::testing::AssertionFailure() << "comex_test never gave 0";
+  if (status != 0) return ::testing::AssertionFailure() << "comex_test status " << status;
+  return ::testing::AssertionSuccess();
 }
+
+// Completes handle h (to target t) in one of three ways chosen by `way`, or
+// leaves it to a later comex_wait_all (returns false then).
+inline bool CompleteVariously(comex_request_t *h, int t, int way) {
+  switch (way % 4) {
+    case 0:
+      EXPECT_EQ(comex_wait(h), COMEX_SUCCESS);
+      return true;
+    case 1:
+      EXPECT_TRUE(TestUntilDone(h));
+      return true;
+    case 2:
+      EXPECT_EQ(comex_wait_proc(t, COMEX_GROUP_WORLD), COMEX_SUCCESS);
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The fixture of the error suites: a comex_malloc block per rank filled with
+// a pattern and local buffers (twice the block, so a bad call that reads or
+// writes a whole out-of-range patch stays inside them) of one known byte.
+// Tests aim bad calls at `targets_` (the right neighbour and the rank
+// itself); TearDown checks that no byte of any of them changed.
+class BadCallTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kBytes = 4096;
+  static constexpr uint8_t kLocalByte = 0x5A;
+
+  explicit BadCallTest(int salt) : salt_(salt) {}
+
+  void SetUp() override {
+    me_ = WorldRank();
+    n_ = WorldSize();
+    right_ = (me_ + 1) % n_;
+    targets_ = {right_};
+    if (right_ != me_) targets_.push_back(me_);
+    blk_.reset(new SharedBlock(kBytes));
+    ASSERT_TRUE(blk_->ok());
+    FillPattern(blk_->mine(), kBytes, me_, me_, salt_);
+    src_.assign(2 * kBytes, kLocalByte);
+    dst_.assign(2 * kBytes, kLocalByte);
+    ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+  }
+
+  void TearDown() override {
+    if (!blk_ || !blk_->ok()) return;
+    EXPECT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+    EXPECT_TRUE(MatchesPattern(blk_->mine(), kBytes, me_, me_, salt_))
+        << "a failed call wrote into rank " << me_ << "'s block";
+    EXPECT_TRUE(AllBytesAre(dst_.data(), dst_.size(), kLocalByte))
+        << "a failed call wrote into the local destination";
+    EXPECT_TRUE(AllBytesAre(src_.data(), src_.size(), kLocalByte))
+        << "a failed call wrote into the local source";
+    blk_.reset();
+  }
+
+  // Address of byte `offset` of rank t's block (may be made to point outside).
+  char *remote(int t, ptrdiff_t offset = 0) const {
+    return static_cast<char *>(blk_->at(t)) + offset;
+  }
+
+  const int salt_;
+  int me_ = -1, n_ = 0, right_ = -1;
+  std::vector<int> targets_;
+  std::unique_ptr<SharedBlock> blk_;
+  std::vector<uint8_t> src_, dst_;
+};
 
 }  // namespace mpitest
 

@@ -375,41 +375,9 @@ struct IovSet {
   void *&remote(int d, int j, bool get) { return get ? src[d][j] : dst[d][j]; }
 };
 
-class VectorErrors : public ::testing::Test {
+class VectorErrors : public mpitest::BadCallTest {
  protected:
-  static constexpr size_t kBytes = 4096;
-  static constexpr uint8_t kLocalByte = 0x5A;
-  static constexpr int kSalt = 79;
-
-  void SetUp() override {
-    me_ = WorldRank();
-    n_ = WorldSize();
-    right_ = (me_ + 1) % n_;
-    targets_ = {right_};
-    if (right_ != me_) targets_.push_back(me_);
-    blk_.reset(new SharedBlock(kBytes));
-    ASSERT_TRUE(blk_->ok());
-    FillPattern(blk_->mine(), kBytes, me_, me_, kSalt);
-    src_.assign(2 * kBytes, kLocalByte);
-    dst_.assign(2 * kBytes, kLocalByte);
-    ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
-  }
-
-  void TearDown() override {
-    if (!blk_ || !blk_->ok()) return;
-    EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
-    EXPECT_TRUE(MatchesPattern(blk_->mine(), kBytes, me_, me_, kSalt))
-        << "a failed call wrote into rank " << me_ << "'s block";
-    EXPECT_TRUE(AllBytesAre(dst_.data(), dst_.size(), kLocalByte))
-        << "a failed call wrote into the local destination";
-    EXPECT_TRUE(AllBytesAre(src_.data(), src_.size(), kLocalByte))
-        << "a failed call wrote into the local source";
-    blk_.reset();
-  }
-
-  char *remote(int t, ptrdiff_t offset = 0) const {
-    return static_cast<char *>(blk_->at(t)) + offset;
-  }
+  VectorErrors() : BadCallTest(79) {}
 
   // For each of put, get, acc (int) and the nb forms: builds a fresh IovSet
   // towards t, lets `spoil` break it, and expects the call to fail.
@@ -447,11 +415,6 @@ class VectorErrors : public ::testing::Test {
       }
     }
   }
-
-  int me_ = -1, n_ = 0, right_ = -1;
-  std::vector<int> targets_;
-  std::unique_ptr<SharedBlock> blk_;
-  std::vector<uint8_t> src_, dst_;
 };
 
 using Spoiled = IovSet;

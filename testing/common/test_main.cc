@@ -1,18 +1,12 @@
-// GoogleTest main for the multi-rank suites (test_core, test_errors).
-//
-// Every rank runs every test in the same order; tests are collective and keep
-// their phases apart with comex_barrier.  Rank 0 prints the usual GoogleTest
-// output; the other ranks print only their failures, each line tagged with the
-// rank.  The exit code is non-zero on every rank if any test failed on any
-// rank.
+// The GoogleTest main of every multi-rank suite (ComEx, ARMCI, hosts); each
+// suite links the Start/World/Barrier/Finish of test_main.h it needs.
+#include "test_main.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <ctime>
 #include <string>
-
-#include "comex.h"
-#include "test_util.h"
 
 namespace {
 
@@ -34,12 +28,11 @@ class RankFailurePrinter : public ::testing::EmptyTestEventListener {
     }
     test_ = "(none)";
   }
-
   void OnTestPartResult(const ::testing::TestPartResult &result) override {
     if (!result.failed()) return;
     std::fprintf(stderr, "[rank %d] %s:%d: Failure in %s\n%s\n", rank_,
-                 result.file_name() ? result.file_name() : "?",
-                 result.line_number(), test_.c_str(), result.message());
+                 result.file_name() ? result.file_name() : "?", result.line_number(),
+                 test_.c_str(), result.message());
     std::fflush(stderr);
   }
 
@@ -51,35 +44,27 @@ class RankFailurePrinter : public ::testing::EmptyTestEventListener {
 // Starts every test together and keeps one test's traffic out of the next.
 class BarrierBetweenTests : public ::testing::EmptyTestEventListener {
  public:
-  void OnTestStart(const ::testing::TestInfo &) override {
-    comex_barrier(COMEX_GROUP_WORLD);
-  }
-  void OnTestEnd(const ::testing::TestInfo &) override {
-    comex_barrier(COMEX_GROUP_WORLD);
-  }
+  void OnTestStart(const ::testing::TestInfo &) override { testmain::Barrier(); }
+  void OnTestEnd(const ::testing::TestInfo &) override { testmain::Barrier(); }
 };
 
 }  // namespace
 
 int main(int argc, char **argv) {
-  // Checks that need the library uninitialised (a test file may provide them).
-  mpitest::RunPreInitChecks();
-
-  if (comex_init_args(&argc, &argv) != COMEX_SUCCESS) {
-    std::fprintf(stderr, "comex_init_args failed\n");
-    return 1;
-  }
+  if (testmain::Start(&argc, &argv) != 0) return 1;
   ::testing::InitGoogleTest(&argc, argv);
 
-  const int rank = mpitest::WorldRank();
+  MPI_Comm world = testmain::World();
+  int rank = -1;
+  MPI_Comm_rank(world, &rank);
   // Tests are collective, so every rank runs them in the same order, also
   // with --gtest_shuffle: rank 0 picks the seed.
   int seed = GTEST_FLAG_GET(random_seed);
   if (seed == 0) seed = static_cast<int>(std::time(nullptr) % 99999) + 1;
-  MPI_Bcast(&seed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Bcast(&seed, 1, MPI_INT, 0, world);
   GTEST_FLAG_SET(random_seed, seed);
-  ::testing::TestEventListeners &listeners =
-      ::testing::UnitTest::GetInstance()->listeners();
+
+  ::testing::TestEventListeners &listeners = ::testing::UnitTest::GetInstance()->listeners();
   if (rank != 0) {
     delete listeners.Release(listeners.default_result_printer());
     listeners.Append(new RankFailurePrinter(rank));
@@ -88,27 +73,8 @@ int main(int argc, char **argv) {
 
   int failed = RUN_ALL_TESTS() != 0 ? 1 : 0;
   int any_failed = failed;
-  MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (rank == 0 && any_failed && !failed) {
+  MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, world);
+  if (rank == 0 && any_failed && !failed)
     std::fprintf(stderr, "[rank 0] tests failed on other ranks (see the [rank N] lines)\n");
-  }
-
-  int rc = any_failed;
-  if (comex_finalize() != COMEX_SUCCESS) {
-    std::fprintf(stderr, "[rank %d] comex_finalize failed\n", rank);
-    rc = 1;
-  }
-  // comex_finalize leaves MPI up although comex_init_args started it: the
-  // program finalises it, as GA's ComEx programs do.
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  if (finalized) {
-    std::fprintf(stderr, "[rank %d] comex_finalize finalized MPI\n", rank);
-    return 1;
-  }
-  if (MPI_Finalize() != MPI_SUCCESS) {
-    std::fprintf(stderr, "[rank %d] MPI_Finalize after comex_finalize failed\n", rank);
-    rc = 1;
-  }
-  return rc;
+  return testmain::Finish(rank) != 0 ? 1 : any_failed;
 }
