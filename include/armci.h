@@ -104,134 +104,113 @@ typedef int armci_domain_t;
 
 /* The prototypes, declared once for the ARMCI_ names and once for the
  * PARMCI_ (profiling) names. */
-#define ARMCI_DECLARE_API_(P)                                                  \
-  /* life cycle and environment */                                             \
-  int P##ARMCI_Init(void);                                                     \
-  int P##ARMCI_Init_args(int *argc, char ***argv);                             \
-  int P##ARMCI_Init_mpi_comm(MPI_Comm comm);                                   \
-  int P##ARMCI_Init_thread(int armci_requested);                               \
-  int P##ARMCI_Init_thread_comm(int armci_requested, MPI_Comm comm);           \
-  int P##ARMCI_Initialized(void);                                              \
-  int P##ARMCI_Finalize(void);                                                 \
-  void P##ARMCI_Cleanup(void);                                                 \
-  void P##ARMCI_Error(const char *msg, int code);                              \
-  void P##ARMCI_Set_shm_limit(unsigned long shmemlimit);                       \
-  int P##ARMCI_Uses_shm(void);                                                 \
-  int P##ARMCI_Uses_shm_grp(ARMCI_Group *group);                               \
-  int P##ARMCI_Same_node(int proc);                                            \
-  /* memory */                                                                 \
-  int P##ARMCI_Malloc(void *ptr_arr[], armci_size_t bytes);                    \
-  int P##ARMCI_Malloc_memdev(void *ptr_arr[], armci_size_t bytes,              \
-                             const char *device);                              \
-  int P##ARMCI_Malloc_group(void *ptr_arr[], armci_size_t bytes,               \
-                            ARMCI_Group *group);                               \
-  int P##ARMCI_Malloc_group_memdev(void *ptr_arr[], armci_size_t bytes,        \
-                                   ARMCI_Group *group, const char *device);    \
-  int P##ARMCI_Free(void *ptr);                                                \
-  int P##ARMCI_Free_memdev(void *ptr);                                         \
-  int P##ARMCI_Free_group(void *ptr, ARMCI_Group *group);                      \
-  void *P##ARMCI_Malloc_local(armci_size_t bytes);                             \
-  int P##ARMCI_Free_local(void *ptr);                                          \
-  void P##ARMCI_Access_begin(void *ptr);                                       \
-  void P##ARMCI_Access_end(void *ptr);                                         \
-  /* contiguous */                                                             \
-  int P##ARMCI_Put(void *src, void *dst, int bytes, int proc);                 \
-  int P##ARMCI_Get(void *src, void *dst, int bytes, int proc);                 \
-  int P##ARMCI_Acc(int optype, void *scale, void *src, void *dst, int bytes,   \
-                   int proc);                                                  \
-  int P##ARMCI_Put_flag(void *src, void *dst, int bytes, int *flag, int val,   \
-                        int proc);                                             \
-  int P##ARMCI_NbPut(void *src, void *dst, int bytes, int proc,                \
-                     armci_hdl_t *nb_handle);                                  \
-  int P##ARMCI_NbGet(void *src, void *dst, int bytes, int proc,                \
-                     armci_hdl_t *nb_handle);                                  \
-  int P##ARMCI_NbAcc(int optype, void *scale, void *src, void *dst, int bytes, \
-                     int proc, armci_hdl_t *nb_handle);                        \
-  /* strided */                                                                \
-  int P##ARMCI_PutS(void *src_ptr, int src_stride_arr[], void *dst_ptr,        \
-                    int dst_stride_arr[], int count[], int stride_levels,      \
-                    int proc);                                                 \
-  int P##ARMCI_GetS(void *src_ptr, int src_stride_arr[], void *dst_ptr,        \
-                    int dst_stride_arr[], int count[], int stride_levels,      \
-                    int proc);                                                 \
-  int P##ARMCI_AccS(int optype, void *scale, void *src_ptr,                    \
-                    int src_stride_arr[], void *dst_ptr, int dst_stride_arr[], \
-                    int count[], int stride_levels, int proc);                 \
-  int P##ARMCI_PutS_flag(void *src_ptr, int src_stride_arr[], void *dst_ptr,   \
-                         int dst_stride_arr[], int count[], int stride_levels, \
-                         int *flag, int val, int proc);                        \
-  int P##ARMCI_PutS_flag_dir(void *src_ptr, int src_stride_arr[],              \
-                             void *dst_ptr, int dst_stride_arr[], int count[], \
-                             int stride_levels, int *flag, int val, int proc); \
-  int P##ARMCI_NbPutS(void *src_ptr, int src_stride_arr[], void *dst_ptr,      \
-                      int dst_stride_arr[], int count[], int stride_levels,    \
-                      int proc, armci_hdl_t *nb_handle);                       \
-  int P##ARMCI_NbGetS(void *src_ptr, int src_stride_arr[], void *dst_ptr,      \
-                      int dst_stride_arr[], int count[], int stride_levels,    \
-                      int proc, armci_hdl_t *nb_handle);                       \
-  int P##ARMCI_NbAccS(int optype, void *scale, void *src_ptr,                  \
-                      int src_stride_arr[], void *dst_ptr,                     \
-                      int dst_stride_arr[], int count[], int stride_levels,    \
-                      int proc, armci_hdl_t *nb_handle);                       \
-  /* vector */                                                                 \
-  int P##ARMCI_PutV(armci_giov_t darr[], int len, int proc);                   \
-  int P##ARMCI_GetV(armci_giov_t darr[], int len, int proc);                   \
-  int P##ARMCI_AccV(int optype, void *scale, armci_giov_t darr[], int len,     \
-                    int proc);                                                 \
-  int P##ARMCI_NbPutV(armci_giov_t darr[], int len, int proc,                  \
-                      armci_hdl_t *nb_handle);                                 \
-  int P##ARMCI_NbGetV(armci_giov_t darr[], int len, int proc,                  \
-                      armci_hdl_t *nb_handle);                                 \
-  int P##ARMCI_NbAccV(int optype, void *scale, armci_giov_t darr[], int len,   \
-                      int proc, armci_hdl_t *nb_handle);                       \
-  /* single values */                                                          \
-  int P##ARMCI_PutValueInt(int src, void *dst, int proc);                      \
-  int P##ARMCI_PutValueLong(long src, void *dst, int proc);                    \
-  int P##ARMCI_PutValueFloat(float src, void *dst, int proc);                  \
-  int P##ARMCI_PutValueDouble(double src, void *dst, int proc);                \
-  int P##ARMCI_NbPutValueInt(int src, void *dst, int proc,                     \
-                             armci_hdl_t *nb_handle);                          \
-  int P##ARMCI_NbPutValueLong(long src, void *dst, int proc,                   \
-                              armci_hdl_t *nb_handle);                         \
-  int P##ARMCI_NbPutValueFloat(float src, void *dst, int proc,                 \
-                               armci_hdl_t *nb_handle);                        \
-  int P##ARMCI_NbPutValueDouble(double src, void *dst, int proc,               \
-                                armci_hdl_t *nb_handle);                       \
-  int P##ARMCI_GetValueInt(void *src, int proc);                               \
-  long P##ARMCI_GetValueLong(void *src, int proc);                             \
-  float P##ARMCI_GetValueFloat(void *src, int proc);                           \
-  double P##ARMCI_GetValueDouble(void *src, int proc);                         \
-  /* completion */                                                             \
-  void P##ARMCI_INIT_HANDLE(armci_hdl_t *nb_handle);                           \
-  void P##ARMCI_SET_AGGREGATE_HANDLE(armci_hdl_t *nb_handle);                  \
-  void P##ARMCI_UNSET_AGGREGATE_HANDLE(armci_hdl_t *nb_handle);                \
-  int P##ARMCI_Wait(armci_hdl_t *nb_handle);                                   \
-  int P##ARMCI_Test(armci_hdl_t *nb_handle);                                   \
-  int P##ARMCI_WaitAll(void);                                                  \
-  int P##ARMCI_WaitProc(int proc);                                             \
-  void P##ARMCI_Fence(int proc);                                               \
-  void P##ARMCI_AllFence(void);                                                \
-  void P##ARMCI_GroupFence(ARMCI_Group *group);                                \
-  void P##ARMCI_Barrier(void);                                                 \
-  /* atomics and mutexes */                                                    \
-  int P##ARMCI_Rmw(int op, void *ploc, void *prem, int extra, int proc);       \
-  int P##ARMCI_Create_mutexes(int num);                                        \
-  int P##ARMCI_Destroy_mutexes(void);                                          \
-  void P##ARMCI_Lock(int mutex, int proc);                                     \
-  void P##ARMCI_Unlock(int mutex, int proc);                                   \
-  /* groups */                                                                 \
-  void P##ARMCI_Group_create(int n, int *pid_list, ARMCI_Group *group_out);    \
-  void P##ARMCI_Group_create_child(int n, int *pid_list,                       \
-                                   ARMCI_Group *group_out,                     \
-                                   ARMCI_Group *group_parent);                 \
-  void P##ARMCI_Group_free(ARMCI_Group *group);                                \
-  int P##ARMCI_Group_rank(ARMCI_Group *group, int *rank);                      \
-  void P##ARMCI_Group_size(ARMCI_Group *group, int *size);                     \
-  void P##ARMCI_Group_set_default(ARMCI_Group *group);                         \
-  void P##ARMCI_Group_get_default(ARMCI_Group *group_out);                     \
-  void P##ARMCI_Group_get_world(ARMCI_Group *group_out);                       \
-  int P##ARMCI_Absolute_id(ARMCI_Group *group, int group_rank);                \
-  /* local copies */                                                           \
+#define ARMCI_DECLARE_API_(P)                                                                      \
+  /* life cycle and environment */                                                                 \
+  int P##ARMCI_Init(void);                                                                         \
+  int P##ARMCI_Init_args(int *argc, char ***argv);                                                 \
+  int P##ARMCI_Init_mpi_comm(MPI_Comm comm);                                                       \
+  int P##ARMCI_Init_thread(int armci_requested);                                                   \
+  int P##ARMCI_Init_thread_comm(int armci_requested, MPI_Comm comm);                               \
+  int P##ARMCI_Initialized(void);                                                                  \
+  int P##ARMCI_Finalize(void);                                                                     \
+  void P##ARMCI_Cleanup(void);                                                                     \
+  void P##ARMCI_Error(const char *msg, int code);                                                  \
+  void P##ARMCI_Set_shm_limit(unsigned long shmemlimit);                                           \
+  int P##ARMCI_Uses_shm(void);                                                                     \
+  int P##ARMCI_Uses_shm_grp(ARMCI_Group *group);                                                   \
+  int P##ARMCI_Same_node(int proc);                                                                \
+  /* memory */                                                                                     \
+  int P##ARMCI_Malloc(void *ptr_arr[], armci_size_t bytes);                                        \
+  int P##ARMCI_Malloc_memdev(void *ptr_arr[], armci_size_t bytes, const char *device);             \
+  int P##ARMCI_Malloc_group(void *ptr_arr[], armci_size_t bytes, ARMCI_Group *group);              \
+  int P##ARMCI_Malloc_group_memdev(void *ptr_arr[], armci_size_t bytes, ARMCI_Group *group,        \
+                                   const char *device);                                            \
+  int P##ARMCI_Free(void *ptr);                                                                    \
+  int P##ARMCI_Free_memdev(void *ptr);                                                             \
+  int P##ARMCI_Free_group(void *ptr, ARMCI_Group *group);                                          \
+  void *P##ARMCI_Malloc_local(armci_size_t bytes);                                                 \
+  int P##ARMCI_Free_local(void *ptr);                                                              \
+  void P##ARMCI_Access_begin(void *ptr);                                                           \
+  void P##ARMCI_Access_end(void *ptr);                                                             \
+  /* contiguous */                                                                                 \
+  int P##ARMCI_Put(void *src, void *dst, int bytes, int proc);                                     \
+  int P##ARMCI_Get(void *src, void *dst, int bytes, int proc);                                     \
+  int P##ARMCI_Acc(int optype, void *scale, void *src, void *dst, int bytes, int proc);            \
+  int P##ARMCI_Put_flag(void *src, void *dst, int bytes, int *flag, int val, int proc);            \
+  int P##ARMCI_NbPut(void *src, void *dst, int bytes, int proc, armci_hdl_t *nb_handle);           \
+  int P##ARMCI_NbGet(void *src, void *dst, int bytes, int proc, armci_hdl_t *nb_handle);           \
+  int P##ARMCI_NbAcc(int optype, void *scale, void *src, void *dst, int bytes, int proc,           \
+                     armci_hdl_t *nb_handle);                                                      \
+  /* strided */                                                                                    \
+  int P##ARMCI_PutS(void *src_ptr, int src_stride_arr[], void *dst_ptr, int dst_stride_arr[],      \
+                    int count[], int stride_levels, int proc);                                     \
+  int P##ARMCI_GetS(void *src_ptr, int src_stride_arr[], void *dst_ptr, int dst_stride_arr[],      \
+                    int count[], int stride_levels, int proc);                                     \
+  int P##ARMCI_AccS(int optype, void *scale, void *src_ptr, int src_stride_arr[], void *dst_ptr,   \
+                    int dst_stride_arr[], int count[], int stride_levels, int proc);               \
+  int P##ARMCI_PutS_flag(void *src_ptr, int src_stride_arr[], void *dst_ptr, int dst_stride_arr[], \
+                         int count[], int stride_levels, int *flag, int val, int proc);            \
+  int P##ARMCI_PutS_flag_dir(void *src_ptr, int src_stride_arr[], void *dst_ptr,                   \
+                             int dst_stride_arr[], int count[], int stride_levels, int *flag,      \
+                             int val, int proc);                                                   \
+  int P##ARMCI_NbPutS(void *src_ptr, int src_stride_arr[], void *dst_ptr, int dst_stride_arr[],    \
+                      int count[], int stride_levels, int proc, armci_hdl_t *nb_handle);           \
+  int P##ARMCI_NbGetS(void *src_ptr, int src_stride_arr[], void *dst_ptr, int dst_stride_arr[],    \
+                      int count[], int stride_levels, int proc, armci_hdl_t *nb_handle);           \
+  int P##ARMCI_NbAccS(int optype, void *scale, void *src_ptr, int src_stride_arr[], void *dst_ptr, \
+                      int dst_stride_arr[], int count[], int stride_levels, int proc,              \
+                      armci_hdl_t *nb_handle);                                                     \
+  /* vector */                                                                                     \
+  int P##ARMCI_PutV(armci_giov_t darr[], int len, int proc);                                       \
+  int P##ARMCI_GetV(armci_giov_t darr[], int len, int proc);                                       \
+  int P##ARMCI_AccV(int optype, void *scale, armci_giov_t darr[], int len, int proc);              \
+  int P##ARMCI_NbPutV(armci_giov_t darr[], int len, int proc, armci_hdl_t *nb_handle);             \
+  int P##ARMCI_NbGetV(armci_giov_t darr[], int len, int proc, armci_hdl_t *nb_handle);             \
+  int P##ARMCI_NbAccV(int optype, void *scale, armci_giov_t darr[], int len, int proc,             \
+                      armci_hdl_t *nb_handle);                                                     \
+  /* single values */                                                                              \
+  int P##ARMCI_PutValueInt(int src, void *dst, int proc);                                          \
+  int P##ARMCI_PutValueLong(long src, void *dst, int proc);                                        \
+  int P##ARMCI_PutValueFloat(float src, void *dst, int proc);                                      \
+  int P##ARMCI_PutValueDouble(double src, void *dst, int proc);                                    \
+  int P##ARMCI_NbPutValueInt(int src, void *dst, int proc, armci_hdl_t *nb_handle);                \
+  int P##ARMCI_NbPutValueLong(long src, void *dst, int proc, armci_hdl_t *nb_handle);              \
+  int P##ARMCI_NbPutValueFloat(float src, void *dst, int proc, armci_hdl_t *nb_handle);            \
+  int P##ARMCI_NbPutValueDouble(double src, void *dst, int proc, armci_hdl_t *nb_handle);          \
+  int P##ARMCI_GetValueInt(void *src, int proc);                                                   \
+  long P##ARMCI_GetValueLong(void *src, int proc);                                                 \
+  float P##ARMCI_GetValueFloat(void *src, int proc);                                               \
+  double P##ARMCI_GetValueDouble(void *src, int proc);                                             \
+  /* completion */                                                                                 \
+  void P##ARMCI_INIT_HANDLE(armci_hdl_t *nb_handle);                                               \
+  void P##ARMCI_SET_AGGREGATE_HANDLE(armci_hdl_t *nb_handle);                                      \
+  void P##ARMCI_UNSET_AGGREGATE_HANDLE(armci_hdl_t *nb_handle);                                    \
+  int P##ARMCI_Wait(armci_hdl_t *nb_handle);                                                       \
+  int P##ARMCI_Test(armci_hdl_t *nb_handle);                                                       \
+  int P##ARMCI_WaitAll(void);                                                                      \
+  int P##ARMCI_WaitProc(int proc);                                                                 \
+  void P##ARMCI_Fence(int proc);                                                                   \
+  void P##ARMCI_AllFence(void);                                                                    \
+  void P##ARMCI_GroupFence(ARMCI_Group *group);                                                    \
+  void P##ARMCI_Barrier(void);                                                                     \
+  /* atomics and mutexes */                                                                        \
+  int P##ARMCI_Rmw(int op, void *ploc, void *prem, int extra, int proc);                           \
+  int P##ARMCI_Create_mutexes(int num);                                                            \
+  int P##ARMCI_Destroy_mutexes(void);                                                              \
+  void P##ARMCI_Lock(int mutex, int proc);                                                         \
+  void P##ARMCI_Unlock(int mutex, int proc);                                                       \
+  /* groups */                                                                                     \
+  void P##ARMCI_Group_create(int n, int *pid_list, ARMCI_Group *group_out);                        \
+  void P##ARMCI_Group_create_child(int n, int *pid_list, ARMCI_Group *group_out,                   \
+                                   ARMCI_Group *group_parent);                                     \
+  void P##ARMCI_Group_free(ARMCI_Group *group);                                                    \
+  int P##ARMCI_Group_rank(ARMCI_Group *group, int *rank);                                          \
+  void P##ARMCI_Group_size(ARMCI_Group *group, int *size);                                         \
+  void P##ARMCI_Group_set_default(ARMCI_Group *group);                                             \
+  void P##ARMCI_Group_get_default(ARMCI_Group *group_out);                                         \
+  void P##ARMCI_Group_get_world(ARMCI_Group *group_out);                                           \
+  int P##ARMCI_Absolute_id(ARMCI_Group *group, int group_rank);                                    \
+  /* local copies */                                                                               \
   void P##ARMCI_Copy(void *src, void *dst, int n);
 
 ARMCI_DECLARE_API_()
@@ -258,11 +237,9 @@ int armci_domain_same_id(armci_domain_t domain, int proc);
 /** Copy the local strided region at `ptr` (count[0] bytes per block,
  *  count[1..stride_levels] blocks per level, byte strides stride_arr[])
  *  into the contiguous buffer `buf`. */
-void armci_read_strided(void *ptr, int stride_levels, int stride_arr[],
-                        int count[], char *buf);
+void armci_read_strided(void *ptr, int stride_levels, int stride_arr[], int count[], char *buf);
 /** The reverse of armci_read_strided: contiguous `buf` into the region. */
-void armci_write_strided(void *ptr, int stride_levels, int stride_arr[],
-                         int count[], char *buf);
+void armci_write_strided(void *ptr, int stride_levels, int stride_arr[], int count[], char *buf);
 
 /* ------------------------------------------------------------------ */
 /* ARMCI-MPI's extensions (also reachable through armcix.h)           */
@@ -287,8 +264,7 @@ int ARMCIX_Mode_get(void *ptr);
 /** Collective over `parent`: processes passing the same `color` form a new
  *  group, ranked by `key` (ties by parent rank); color MPI_UNDEFINED gives
  *  ARMCI_GROUP_NULL.  0 or ARMCI_FAIL (on every process alike). */
-int ARMCIX_Group_split(ARMCI_Group *parent, int color, int key,
-                       ARMCI_Group *new_group);
+int ARMCIX_Group_split(ARMCI_Group *parent, int color, int key, ARMCI_Group *new_group);
 /** Collective over `parent`: a new group of the same processes, same ranks. */
 int ARMCIX_Group_dup(ARMCI_Group *parent, ARMCI_Group *new_group);
 

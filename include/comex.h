@@ -30,14 +30,14 @@ typedef int comex_group_t;
 
 /** An I/O vector: `count` pairs of addresses src[i] -> dst[i], `bytes` each. */
 typedef struct {
-    void **src;  /**< source addresses */
-    void **dst;  /**< destination addresses */
-    int count;   /**< number of address pairs */
-    int bytes;   /**< bytes moved for each pair */
+  void **src; /**< source addresses */
+  void **dst; /**< destination addresses */
+  int count;  /**< number of address pairs */
+  int bytes;  /**< bytes moved for each pair */
 } comex_giov_t;
 
-#define COMEX_GROUP_WORLD 0  /**< the world group (all processes) */
-#define COMEX_GROUP_NULL -1  /**< no group */
+#define COMEX_GROUP_WORLD 0 /**< the world group (all processes) */
+#define COMEX_GROUP_NULL -1 /**< no group */
 
 #define COMEX_SUCCESS 0
 #define COMEX_FAILURE 1
@@ -86,8 +86,7 @@ void comex_error(const char *msg, int code);
 
 /** Create a group of the `n` ranks (of `group`) in `pid_list`; collective
  *  over those ranks only.  Non-members must not call it. */
-int comex_group_create(int n, int *pid_list, comex_group_t group,
-                       comex_group_t *new_group);
+int comex_group_create(int n, int *pid_list, comex_group_t group, comex_group_t *new_group);
 /** Free a group made by comex_group_create (collective over its members). */
 int comex_group_free(comex_group_t group);
 /** This process's rank in `group`. */
@@ -98,12 +97,10 @@ int comex_group_size(comex_group_t group, int *size);
 int comex_group_comm(comex_group_t group, MPI_Comm *comm);
 /** Translate `n` ranks of group `from` into ranks of group `to`
  *  (MPI_UNDEFINED where a process is not in `to`). */
-int comex_group_translate_ranks(int n, comex_group_t group_from,
-                                int *ranks_from, comex_group_t group_to,
-                                int *ranks_to);
+int comex_group_translate_ranks(int n, comex_group_t group_from, int *ranks_from,
+                                comex_group_t group_to, int *ranks_to);
 /** Translate a rank of `group` into a rank of the world group. */
-int comex_group_translate_world(comex_group_t group, int group_rank,
-                                int *world_rank);
+int comex_group_translate_world(comex_group_t group, int group_rank, int *world_rank);
 /** Complete all of this process's outstanding communication (a fence), then
  *  a barrier over `group`. */
 int comex_barrier(comex_group_t group);
@@ -117,8 +114,7 @@ int comex_barrier(comex_group_t group);
  *  block (NULL for a zero-size block). */
 int comex_malloc(void **ptr_arr, size_t bytes, comex_group_t group);
 /** As comex_malloc; host memory is the only device supported. */
-int comex_malloc_mem_dev(void **ptr_arr, size_t bytes, comex_group_t group,
-                         const char *device);
+int comex_malloc_mem_dev(void **ptr_arr, size_t bytes, comex_group_t group, const char *device);
 /** Collective over `group`: free this member's block `ptr`. */
 int comex_free(void *ptr, comex_group_t group);
 /** As comex_free, for memory from comex_malloc_mem_dev. */
@@ -137,36 +133,32 @@ int comex_put(void *src, void *dst, int bytes, int proc, comex_group_t group);
 /** Copy `bytes` from `src` on `proc` to local `dst`. */
 int comex_get(void *src, void *dst, int bytes, int proc, comex_group_t group);
 /** dst on `proc` += scale * src, element type chosen by `op` (COMEX_ACC_*). */
-int comex_acc(int op, void *scale, void *src, void *dst, int bytes, int proc,
-              comex_group_t group);
+int comex_acc(int op, void *scale, void *src, void *dst, int bytes, int proc, comex_group_t group);
 int comex_nbput(void *src, void *dst, int bytes, int proc, comex_group_t group,
                 comex_request_t *nb_handle);
 int comex_nbget(void *src, void *dst, int bytes, int proc, comex_group_t group,
                 comex_request_t *nb_handle);
-int comex_nbacc(int op, void *scale, void *src, void *dst, int bytes, int proc,
-                comex_group_t group, comex_request_t *nb_handle);
+int comex_nbacc(int op, void *scale, void *src, void *dst, int bytes, int proc, comex_group_t group,
+                comex_request_t *nb_handle);
 
 /* ------------------------------------------------------------------ */
 /* Strided transfers: count[0] contiguous bytes, count[1..levels] blocks */
 /* at each further level; strides are in bytes.                       */
 /* ------------------------------------------------------------------ */
 
-int comex_puts(void *src, int *src_stride, void *dst, int *dst_stride,
+int comex_puts(void *src, int *src_stride, void *dst, int *dst_stride, int *count,
+               int stride_levels, int proc, comex_group_t group);
+int comex_gets(void *src, int *src_stride, void *dst, int *dst_stride, int *count,
+               int stride_levels, int proc, comex_group_t group);
+int comex_accs(int op, void *scale, void *src, int *src_stride, void *dst, int *dst_stride,
                int *count, int stride_levels, int proc, comex_group_t group);
-int comex_gets(void *src, int *src_stride, void *dst, int *dst_stride,
-               int *count, int stride_levels, int proc, comex_group_t group);
-int comex_accs(int op, void *scale, void *src, int *src_stride, void *dst,
-               int *dst_stride, int *count, int stride_levels, int proc,
-               comex_group_t group);
-int comex_nbputs(void *src, int *src_stride, void *dst, int *dst_stride,
+int comex_nbputs(void *src, int *src_stride, void *dst, int *dst_stride, int *count,
+                 int stride_levels, int proc, comex_group_t group, comex_request_t *nb_handle);
+int comex_nbgets(void *src, int *src_stride, void *dst, int *dst_stride, int *count,
+                 int stride_levels, int proc, comex_group_t group, comex_request_t *nb_handle);
+int comex_nbaccs(int op, void *scale, void *src, int *src_stride, void *dst, int *dst_stride,
                  int *count, int stride_levels, int proc, comex_group_t group,
                  comex_request_t *nb_handle);
-int comex_nbgets(void *src, int *src_stride, void *dst, int *dst_stride,
-                 int *count, int stride_levels, int proc, comex_group_t group,
-                 comex_request_t *nb_handle);
-int comex_nbaccs(int op, void *scale, void *src, int *src_stride, void *dst,
-                 int *dst_stride, int *count, int stride_levels, int proc,
-                 comex_group_t group, comex_request_t *nb_handle);
 
 /* ------------------------------------------------------------------ */
 /* Vector transfers: `len` descriptors                                */
@@ -174,14 +166,13 @@ int comex_nbaccs(int op, void *scale, void *src, int *src_stride, void *dst,
 
 int comex_putv(comex_giov_t *darr, int len, int proc, comex_group_t group);
 int comex_getv(comex_giov_t *darr, int len, int proc, comex_group_t group);
-int comex_accv(int op, void *scale, comex_giov_t *darr, int len, int proc,
-               comex_group_t group);
+int comex_accv(int op, void *scale, comex_giov_t *darr, int len, int proc, comex_group_t group);
 int comex_nbputv(comex_giov_t *darr, int len, int proc, comex_group_t group,
                  comex_request_t *nb_handle);
 int comex_nbgetv(comex_giov_t *darr, int len, int proc, comex_group_t group,
                  comex_request_t *nb_handle);
-int comex_nbaccv(int op, void *scale, comex_giov_t *darr, int len, int proc,
-                 comex_group_t group, comex_request_t *nb_handle);
+int comex_nbaccv(int op, void *scale, comex_giov_t *darr, int len, int proc, comex_group_t group,
+                 comex_request_t *nb_handle);
 
 /* ------------------------------------------------------------------ */
 /* Read-modify-write                                                  */
@@ -190,8 +181,7 @@ int comex_nbaccv(int op, void *scale, comex_giov_t *darr, int len, int proc,
 /** COMEX_FETCH_AND_ADD[_LONG]: remote *prem += extra, old value to *ploc.
  *  COMEX_SWAP[_LONG]: exchange *ploc and *prem.  Atomic with respect to
  *  other rmw on the same location. */
-int comex_rmw(int op, void *ploc, void *prem, int extra, int proc,
-              comex_group_t group);
+int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t group);
 
 /* ------------------------------------------------------------------ */
 /* Completion                                                         */

@@ -72,14 +72,12 @@ void armci_msg_gop_scope(int scope, void *x, int n, const char *op, int type);
 /** Reduction whose result lands on world rank 0 only (other ranks' `x` is
  *  left as it was). */
 void armci_msg_reduce(void *x, int n, const char *op, int type);
-void armci_msg_reduce_scope(int scope, void *x, int n, const char *op,
-                            int type);
+void armci_msg_reduce_scope(int scope, void *x, int n, const char *op, int type);
 /** Every process of the scope ends with the `n`-byte buffer `x` of the
  *  process whose leading value (of `type`) is the smallest ("min") or
  *  largest ("max"); processes with contribute == 0 take no part in the
  *  choice.  Ties go to the lowest rank. */
-void armci_msg_sel_scope(int scope, void *x, int n, const char *op, int type,
-                         int contribute);
+void armci_msg_sel_scope(int scope, void *x, int n, const char *op, int type, int contribute);
 /** armci_msg_sel_scope over SCOPE_ALL. */
 void armci_msg_sel(void *x, int n, const char *op, int type, int contribute);
 /** A binary tree over the scope (world ranks; -1 where there is none). */
@@ -88,17 +86,14 @@ void armci_msg_bintree(int scope, int *root, int *up, int *left, int *right);
 /* Group versions: collective over the members of `group`; `root` of the
  * broadcast is a world rank. */
 void armci_msg_group_barrier(ARMCI_Group *group);
-void armci_msg_group_bcast_scope(int scope, void *buf, int len, int root,
-                                 ARMCI_Group *group);
-void armci_msg_group_gop_scope(int scope, void *x, int n, const char *op,
-                               int type, ARMCI_Group *group);
+void armci_msg_group_bcast_scope(int scope, void *buf, int len, int root, ARMCI_Group *group);
+void armci_msg_group_gop_scope(int scope, void *x, int n, const char *op, int type,
+                               ARMCI_Group *group);
 void armci_msg_group_igop(int *x, int n, const char *op, ARMCI_Group *group);
 void armci_msg_group_lgop(long *x, int n, const char *op, ARMCI_Group *group);
-void armci_msg_group_llgop(long long *x, int n, const char *op,
-                           ARMCI_Group *group);
+void armci_msg_group_llgop(long long *x, int n, const char *op, ARMCI_Group *group);
 void armci_msg_group_fgop(float *x, int n, const char *op, ARMCI_Group *group);
-void armci_msg_group_dgop(double *x, int n, const char *op,
-                          ARMCI_Group *group);
+void armci_msg_group_dgop(double *x, int n, const char *op, ARMCI_Group *group);
 
 #ifdef __cplusplus
 }

@@ -302,5 +302,4 @@ void armci_msg_group_dgop(double *x, int n, const char *op, ARMCI_Group *group) 
   gop(fn, armci::group_comms(fn, group), SCOPE_ALL, x, n, op, ARMCI_DOUBLE);
 }
 
-
 }  // extern "C"

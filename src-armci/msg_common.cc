@@ -1,8 +1,8 @@
 // msg_common.cc -- element types and reduction operations of the armci_msg_*
 // collectives, and their wait for MPI.
-#include "msg.h"
-
 #include <cstring>
+
+#include "msg.h"
 
 namespace armci {
 namespace {

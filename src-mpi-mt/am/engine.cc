@@ -13,8 +13,8 @@
 #include <ctime>
 #include <future>
 
-#include "util/error.h"
 #include "node/topology.h"
+#include "util/error.h"
 
 namespace comex {
 

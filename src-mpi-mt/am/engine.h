@@ -10,14 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "am/packet.h"
+#include "node/mutex.h"
+#include "node/shm.h"
 #include "util/alloc_table.h"
 #include "util/config.h"
 #include "util/layout.h"
 #include "util/log.h"
 #include "util/mpi_util.h"
-#include "node/mutex.h"
-#include "am/packet.h"
-#include "node/shm.h"
 
 namespace comex {
 

@@ -5,16 +5,15 @@
 // consumes its payload and still gets its reply, so the origin never hangs.
 #include <algorithm>
 
-#include "util/acc.h"
 #include "am/engine.h"
+#include "util/acc.h"
 #include "util/layout.h"
 
 namespace comex {
 
 const Engine::Handler Engine::kHandlers[size_t(Op::kCount)] = {
-    &Engine::on_put, &Engine::on_get,   &Engine::on_acc,
-    &Engine::on_rmw, &Engine::on_fence, &Engine::on_terminate,
-    &Engine::on_lock, &Engine::on_unlock,
+    &Engine::on_put,   &Engine::on_get,       &Engine::on_acc,  &Engine::on_rmw,
+    &Engine::on_fence, &Engine::on_terminate, &Engine::on_lock, &Engine::on_unlock,
 };
 
 namespace {
@@ -71,7 +70,8 @@ void Engine::receive_into(int source, const Header &h, const char *payload, cons
       return;
     }
     std::lock_guard<NodeLock> lock(acc_lock_);
-    cur.visit(n, [&](char *dst, size_t m, size_t off) { accumulate(type, h.scale, dst, in + off, m); });
+    cur.visit(
+        n, [&](char *dst, size_t m, size_t off) { accumulate(type, h.scale, dst, in + off, m); });
   };
   if (h.flags & kFlagEager) {
     if (ok) apply(payload, h.bytes);
@@ -170,8 +170,11 @@ void Engine::on_lock(int source, const Header &h, const char *) {
   w.rank = source;
   w.tag = h.tag;
   switch (mutexes_.acquire(h.mutex, w)) {
-    case MutexTable::Result::kGranted: grant(w); break;
-    case MutexTable::Result::kQueued: break;  // granted by a later unlock
+    case MutexTable::Result::kGranted:
+      grant(w);
+      break;
+    case MutexTable::Result::kQueued:
+      break;  // granted by a later unlock
     case MutexTable::Result::kInvalid:
       log_line("refused lock of mutex %d from rank %d: no such mutex", h.mutex, source);
       grant(w, 1);

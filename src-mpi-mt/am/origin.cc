@@ -123,8 +123,9 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
         unpacked_ = 0;
         unpacked_bytes_ = 0;
       }
-      for_each_piece(dst, t.blocks, t.bytes, h.piece,
-                     [&](uint64_t a, uint64_t n) { recv(reinterpret_cast<void *>(a), n, tag, reply); });
+      for_each_piece(dst, t.blocks, t.bytes, h.piece, [&](uint64_t a, uint64_t n) {
+        recv(reinterpret_cast<void *>(a), n, tag, reply);
+      });
       send_msg();
       break;
     }
@@ -178,8 +179,8 @@ bool Outgoing::poll(std::string *error) {
                       op_ == Op::kGet ? "get" : "request", target_);
   if (error->empty() && (op_ == Op::kRmw || op_ == Op::kFence || op_ == Op::kLock)) {
     if (reply_.status != 0) {
-      *error = format("%s at rank %d was refused by the target",
-                      op_ == Op::kLock ? "lock" : "rmw", target_);
+      *error = format("%s at rank %d was refused by the target", op_ == Op::kLock ? "lock" : "rmw",
+                      target_);
     } else if (op_ == Op::kRmw) {
       rmw_store(static_cast<RmwKind>(elem_), result_, reply_.value);
     }

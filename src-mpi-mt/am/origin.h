@@ -39,7 +39,7 @@ struct Transfer {
   /// seen here at address + map_shift.
   bool mapped = false;
   uint64_t map_shift = 0;
-  bool kick = false;       ///< unlock: only wake the owner's engine (kFlagKick)
+  bool kick = false;  ///< unlock: only wake the owner's engine (kFlagKick)
 
   /// A contiguous transfer of `bytes` between local and remote addresses.
   static Transfer contiguous(Op op, int target, void *local, uint64_t remote, uint64_t bytes);
@@ -84,7 +84,7 @@ class Outgoing {
   bool unpack_ = false;
   Layout local_;
   std::unique_ptr<Cursor> cursor_;
-  size_t unpacked_ = 0;            ///< receive requests (pieces) scattered so far
+  size_t unpacked_ = 0;  ///< receive requests (pieces) scattered so far
   uint64_t unpacked_bytes_ = 0;
 };
 

@@ -1,8 +1,8 @@
 // am/packet.h -- the wire format of active messages.
 //
 // One packet type: a fixed Header, then (for strided and vector requests) the
-// encoded Layout of the target side, then optionally the payload (eager).  Larger payloads follow as pieces on the data
-// communicator, replies travel on the reply communicator; both are matched by
+// encoded Layout of the target side, then optionally the payload (eager).  Larger payloads follow
+// as pieces on the data communicator, replies travel on the reply communicator; both are matched by
 // (source, tag), the tag being the origin's handle slot, unique while the
 // operation is in flight.  All lengths are 64-bit.
 #pragma once
@@ -28,7 +28,8 @@ enum class Op : uint8_t {
 enum HeaderFlags : uint8_t {
   kFlagEager = 1,   ///< the payload follows the header (and layout) in the same message
   kFlagBlocks = 2,  ///< payload pieces follow the layout's segments, not a packed stream
-  kFlagKick = 4,    ///< unlock: a node peer released the mutex in shared memory; grant the next waiter
+  kFlagKick =
+      4,  ///< unlock: a node peer released the mutex in shared memory; grant the next waiter
 };
 
 struct Header {
@@ -36,10 +37,10 @@ struct Header {
   uint8_t elem;   ///< ElemType for kAcc, RmwKind for kRmw
   uint8_t flags;  ///< HeaderFlags
   uint8_t reserved;
-  int32_t tag;        ///< origin slot: tag of payload pieces and of the reply
-  uint64_t addr;      ///< target address (put, get, acc without a layout; rmw)
-  uint64_t bytes;     ///< payload / reply length
-  uint64_t piece;     ///< length of each payload / reply piece but the last
+  int32_t tag;     ///< origin slot: tag of payload pieces and of the reply
+  uint64_t addr;   ///< target address (put, get, acc without a layout; rmw)
+  uint64_t bytes;  ///< payload / reply length
+  uint64_t piece;  ///< length of each payload / reply piece but the last
   union {
     int64_t operand;  ///< rmw: the operand
     uint64_t offset;  ///< put, get, acc: first byte of the target side this request covers

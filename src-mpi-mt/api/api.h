@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "comex.h"
-#include "util/log.h"
 #include "core/runtime.h"
+#include "util/log.h"
 
 namespace comex {
 
@@ -66,8 +66,8 @@ int start_strided(Runtime &rt, Op op, int acc_op, void *scale, void *src, int *s
                   void *dst, int *dst_stride, int *count, int levels, int proc,
                   comex_group_t group);
 /// The same for vector transfers (comex_putv/getv/accv and nb forms).
-int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr, int len,
-                 int proc, comex_group_t group);
+int start_vector(Runtime &rt, Op op, int acc_op, void *scale, comex_giov_t *darr, int len, int proc,
+                 comex_group_t group);
 
 /// Blocking form of an operation: start it, then wait.
 template <class Start>

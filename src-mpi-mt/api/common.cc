@@ -52,9 +52,10 @@ void locate(Runtime &rt, Transfer *t, const char *name) {
   if (hi < lo || !rt.allocs().where(t->target, lo, hi - lo, &w)) {
     if (t->remote.kind == Layout::Kind::kContig)
       need_remote(rt, t->target, reinterpret_cast<void *>(lo), hi - lo, name);  // throws
-    throw Error(format("%s: remote range [0x%llx, 0x%llx) is not inside comex_malloc memory of "
-                       "rank %d",
-                       name, (unsigned long long)lo, (unsigned long long)hi, t->target));
+    throw Error(
+        format("%s: remote range [0x%llx, 0x%llx) is not inside comex_malloc memory of "
+               "rank %d",
+               name, (unsigned long long)lo, (unsigned long long)hi, t->target));
   }
   t->mapped = w.mapped != 0;
   t->map_shift = w.mapped - w.lo;

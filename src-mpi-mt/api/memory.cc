@@ -28,8 +28,7 @@ int comex_malloc(void **ptr_arr, size_t bytes, comex_group_t group) {
   return api_call("comex_malloc", [&](Runtime &rt) { malloc_checked(rt, ptr_arr, bytes, group); });
 }
 
-int comex_malloc_mem_dev(void **ptr_arr, size_t bytes, comex_group_t group,
-                         const char *device) {
+int comex_malloc_mem_dev(void **ptr_arr, size_t bytes, comex_group_t group, const char *device) {
   return api_call("comex_malloc_mem_dev", [&](Runtime &rt) {
     need_device(device);
     malloc_checked(rt, ptr_arr, bytes, group);
@@ -37,7 +36,8 @@ int comex_malloc_mem_dev(void **ptr_arr, size_t bytes, comex_group_t group,
 }
 
 int comex_free(void *ptr, comex_group_t group) {
-  return api_call("comex_free", [&](Runtime &rt) { rt.free_collective(ptr, *need_group(rt, group)); });
+  return api_call("comex_free",
+                  [&](Runtime &rt) { rt.free_collective(ptr, *need_group(rt, group)); });
 }
 
 int comex_free_dev(void *ptr, comex_group_t group) {

@@ -18,8 +18,7 @@ int comex_get(void *src, void *dst, int bytes, int proc, comex_group_t group) {
   });
 }
 
-int comex_acc(int op, void *scale, void *src, void *dst, int bytes, int proc,
-              comex_group_t group) {
+int comex_acc(int op, void *scale, void *src, void *dst, int bytes, int proc, comex_group_t group) {
   return run_blocking("comex_acc", [&](Runtime &rt) {
     return start_contig(rt, Op::kAcc, op, scale, src, dst, bytes, proc, group);
   });
@@ -39,8 +38,8 @@ int comex_nbget(void *src, void *dst, int bytes, int proc, comex_group_t group,
   });
 }
 
-int comex_nbacc(int op, void *scale, void *src, void *dst, int bytes, int proc,
-                comex_group_t group, comex_request_t *h) {
+int comex_nbacc(int op, void *scale, void *src, void *dst, int bytes, int proc, comex_group_t group,
+                comex_request_t *h) {
   return run_nonblocking("comex_nbacc", h, [&](Runtime &rt) {
     return start_contig(rt, Op::kAcc, op, scale, src, dst, bytes, proc, group);
   });
@@ -50,9 +49,10 @@ int comex_rmw(int op, void *ploc, void *prem, int extra, int proc, comex_group_t
   return api_call("comex_rmw", [&](Runtime &rt) {
     RmwKind kind;
     if (!rmw_kind(op, &kind))
-      throw Error(format("op=%d is not a read-modify-write op (COMEX_SWAP[_LONG], "
-                         "COMEX_FETCH_AND_ADD[_LONG])",
-                         op));
+      throw Error(
+          format("op=%d is not a read-modify-write op (COMEX_SWAP[_LONG], "
+                 "COMEX_FETCH_AND_ADD[_LONG])",
+                 op));
     std::shared_ptr<Group> hold;
     const Group &g = group_of(rt, group, &hold);
     const int target = need_proc(g, proc, group);

@@ -46,8 +46,7 @@ int comex_nbgets(void *src, int *src_stride, void *dst, int *dst_stride, int *co
 }
 
 int comex_nbaccs(int op, void *scale, void *src, int *src_stride, void *dst, int *dst_stride,
-                 int *count, int stride_levels, int proc, comex_group_t group,
-                 comex_request_t *h) {
+                 int *count, int stride_levels, int proc, comex_group_t group, comex_request_t *h) {
   return run_nonblocking("comex_nbaccs", h, [&](Runtime &rt) {
     return start_strided(rt, Op::kAcc, op, scale, src, src_stride, dst, dst_stride, count,
                          stride_levels, proc, group);

@@ -24,22 +24,20 @@ int comex_accv(int op, void *scale, comex_giov_t *darr, int len, int proc, comex
   });
 }
 
-int comex_nbputv(comex_giov_t *darr, int len, int proc, comex_group_t group,
-                 comex_request_t *h) {
+int comex_nbputv(comex_giov_t *darr, int len, int proc, comex_group_t group, comex_request_t *h) {
   return run_nonblocking("comex_nbputv", h, [&](Runtime &rt) {
     return start_vector(rt, Op::kPut, 0, nullptr, darr, len, proc, group);
   });
 }
 
-int comex_nbgetv(comex_giov_t *darr, int len, int proc, comex_group_t group,
-                 comex_request_t *h) {
+int comex_nbgetv(comex_giov_t *darr, int len, int proc, comex_group_t group, comex_request_t *h) {
   return run_nonblocking("comex_nbgetv", h, [&](Runtime &rt) {
     return start_vector(rt, Op::kGet, 0, nullptr, darr, len, proc, group);
   });
 }
 
-int comex_nbaccv(int op, void *scale, comex_giov_t *darr, int len, int proc,
-                 comex_group_t group, comex_request_t *h) {
+int comex_nbaccv(int op, void *scale, comex_giov_t *darr, int len, int proc, comex_group_t group,
+                 comex_request_t *h) {
   return run_nonblocking("comex_nbaccv", h, [&](Runtime &rt) {
     return start_vector(rt, Op::kAcc, op, scale, darr, len, proc, group);
   });

@@ -34,8 +34,12 @@ void Runtime::direct_contig(Op op, int target, void *local, void *here, uint64_t
                             ElemType type, const void *scale) {
   if (target != rank_) order_direct(target);
   switch (op) {
-    case Op::kPut: std::memcpy(here, local, bytes); break;
-    case Op::kGet: std::memcpy(local, here, bytes); break;
+    case Op::kPut:
+      std::memcpy(here, local, bytes);
+      break;
+    case Op::kGet:
+      std::memcpy(local, here, bytes);
+      break;
     default: {
       NodeLockGuard lock(acc_word(target));
       accumulate(type, scale, here, local, bytes);

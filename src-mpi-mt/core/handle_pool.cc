@@ -39,8 +39,8 @@ void HandlePool::release(int slot) {
   free_.push_back(slot);
   --in_use_;
   // Drop stale entries from the front so order_ stays bounded.
-  while (!order_.empty() && !(busy_[order_.front().second] &&
-                              seq_[order_.front().second] == order_.front().first))
+  while (!order_.empty() &&
+         !(busy_[order_.front().second] && seq_[order_.front().second] == order_.front().first))
     order_.pop_front();
 }
 

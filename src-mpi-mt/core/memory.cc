@@ -2,8 +2,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "util/log.h"
 #include "core/runtime.h"
+#include "util/log.h"
 
 namespace comex {
 
@@ -21,7 +21,8 @@ void Runtime::release_block(void *ptr, const OwnBlock &b) {
 
 void Runtime::unmap_peers(const AllocTable::Alloc &a) {
   for (size_t i = 0; i < a.ranks.size(); ++i)
-    if (a.ranks[i] != rank_ && a.mapped[i]) Node::unmap(reinterpret_cast<void *>(a.mapped[i]), a.sizes[i]);
+    if (a.ranks[i] != rank_ && a.mapped[i])
+      Node::unmap(reinterpret_cast<void *>(a.mapped[i]), a.sizes[i]);
 }
 
 void Runtime::malloc_collective(void **ptr_arr, size_t bytes, Group &g) {
@@ -70,7 +71,8 @@ void Runtime::malloc_collective(void **ptr_arr, size_t bytes, Group &g) {
     std::string why;
     void *p = node_->attach(r, peer_seq, sizes[i], &why);
     if (!p)
-      log_line("comex_malloc: %s; the block of rank %d is reached by message instead", why.c_str(), r);
+      log_line("comex_malloc: %s; the block of rank %d is reached by message instead", why.c_str(),
+               r);
     mapped[i] = uintptr_t(p);
   }
   allocs_.add(g.world, ptrs, sizes, mapped);
@@ -101,9 +103,10 @@ void Runtime::free_collective(void *ptr, Group &g) {
   std::vector<uintptr_t> ptrs(all.begin(), all.end());
   auto id = allocs_.find(g.world, ptrs);
   if (!id)
-    throw Error(format("ptr=%p: not a block returned by comex_malloc on this group "
-                       "(or the members passed blocks of different allocations)",
-                       ptr));
+    throw Error(
+        format("ptr=%p: not a block returned by comex_malloc on this group "
+               "(or the members passed blocks of different allocations)",
+               ptr));
   if (auto a = allocs_.take(*id)) unmap_peers(*a);
   if (ptr) {
     std::lock_guard<std::mutex> lock(own_mu_);

@@ -1,6 +1,6 @@
 // core/mutex_ops.cc -- the origin side of mutexes: create, destroy, lock, unlock.
-#include "util/log.h"
 #include "core/runtime.h"
+#include "util/log.h"
 
 namespace comex {
 
@@ -12,8 +12,7 @@ void Runtime::create_mutexes(int num) {
   engine_->wait_request(&req);
   for (int r = 0; r < size_; ++r)  // every rank sees the same counts: all fail together
     if (counts[r] < 0) throw Error(format("num=%d on rank %d is negative", counts[r], r));
-  if (mutexes_.created())
-    throw Error("mutexes already exist: call comex_destroy_mutexes first");
+  if (mutexes_.created()) throw Error("mutexes already exist: call comex_destroy_mutexes first");
   // On a node sharing memory, each rank's mutexes are ticket locks in a
   // segment its node peers map, so locking between them sends no message.
   uint64_t seq = 0;

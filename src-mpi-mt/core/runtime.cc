@@ -52,9 +52,9 @@ void Runtime::create(MPI_Comm comm, const Config &cfg) {
     log_line("comex-mt started on %d ranks; settings:\n%s", rt->size_, cfg.describe().c_str());
     const Node &n = *rt->node_;
     log_line("node of rank 0: %d rank(s); node-local path %s", n.size(),
-             n.maps_peers()   ? "on (shared memory)"
+             n.maps_peers()      ? "on (shared memory)"
              : n.shares_memory() ? "off for rank 0 (its memory is shared with peers that want it)"
-                          : "off (messages only)");
+                                 : "off (messages only)");
   }
   instance_.store(rt, std::memory_order_release);
 }

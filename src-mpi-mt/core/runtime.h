@@ -8,22 +8,22 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <thread>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "am/engine.h"
+#include "am/origin.h"
+#include "am/packet.h"
+#include "core/group.h"
+#include "core/handle_pool.h"
+#include "node/mutex.h"
+#include "node/shm.h"
 #include "util/acc.h"
 #include "util/alloc_table.h"
 #include "util/config.h"
-#include "am/engine.h"
-#include "am/origin.h"
-#include "core/group.h"
-#include "core/handle_pool.h"
 #include "util/layout.h"
-#include "node/mutex.h"
-#include "am/packet.h"
-#include "node/shm.h"
 
 namespace comex {
 
@@ -134,7 +134,7 @@ class Runtime {
 
   std::mutex pool_mu_;
   HandlePool pool_;
-  std::vector<Outgoing> slots_;  ///< per handle slot: the operation in flight
+  std::vector<Outgoing> slots_;                      ///< per handle slot: the operation in flight
   std::unique_ptr<std::atomic<uint64_t>[]> issued_;  ///< puts/accs issued per target
   std::unique_ptr<std::atomic<uint64_t>[]> fenced_;  ///< issued_ covered by a completed fence
 
@@ -146,7 +146,7 @@ class Runtime {
   void unmap_mutexes();
   ShmMutex *shm_mutex(int mutex, int proc) const {
     return shm_mutexes_.empty() || !shm_mutexes_[size_t(proc)] ? nullptr
-                                                                 : shm_mutexes_[size_t(proc)] + mutex;
+                                                               : shm_mutexes_[size_t(proc)] + mutex;
   }
 
   std::mutex held_mu_;

@@ -112,7 +112,7 @@ std::vector<int> home_pus(const NodeDesc &node) {
     } else {
       for (int pass = 0; pass < 3 && pick < 0; ++pass)
         for (int pu : mine) {
-          const bool ok = pass == 0   ? !taken[size_t(pu)] && lives[size_t(core_of[size_t(pu)])] == 0
+          const bool ok = pass == 0 ? !taken[size_t(pu)] && lives[size_t(core_of[size_t(pu)])] == 0
                           : pass == 1 ? !taken[size_t(pu)]
                                       : true;
           if (ok) {
@@ -221,15 +221,15 @@ void load_hwloc(NodeInfo *info, std::vector<char> *bound) {
   }
   info->pu_os.resize(size_t(npus));
   for (int i = 0; i < npus; ++i)
-    info->pu_os[size_t(i)] = int(hwloc_get_obj_by_type(hw->topo, HWLOC_OBJ_PU, unsigned(i))->os_index);
+    info->pu_os[size_t(i)] =
+        int(hwloc_get_obj_by_type(hw->topo, HWLOC_OBJ_PU, unsigned(i))->os_index);
   const int ncores = hwloc_get_nbobjs_by_type(hw->topo, HWLOC_OBJ_CORE);
   if (ncores > 0) {
     for (int c = 0; c < ncores; ++c) {
       hwloc_obj_t core = hwloc_get_obj_by_type(hw->topo, HWLOC_OBJ_CORE, unsigned(c));
       std::vector<int> pus;
-      for (hwloc_obj_t pu = nullptr;
-           (pu = hwloc_get_next_obj_inside_cpuset_by_type(hw->topo, core->cpuset, HWLOC_OBJ_PU,
-                                                          pu)) != nullptr;)
+      for (hwloc_obj_t pu = nullptr; (pu = hwloc_get_next_obj_inside_cpuset_by_type(
+                                          hw->topo, core->cpuset, HWLOC_OBJ_PU, pu)) != nullptr;)
         pus.push_back(int(pu->logical_index));
       if (!pus.empty()) info->desc.cores.push_back(std::move(pus));
     }
@@ -309,12 +309,13 @@ Placement place(BindMode mode, const NodeInfo &node) {
     return p;
   }
   const std::vector<int> &main_pus = node.desc.rank_pus[size_t(node.node_rank)];
-  const std::string main_desc =
-      main_pus.empty() ? "unbound" : "CPUs " + os_list(node, main_pus);
+  const std::string main_desc = main_pus.empty() ? "unbound" : "CPUs " + os_list(node, main_pus);
   PuChoice c = choose_progress_pus(mode, node.desc, node.node_rank);
   if (mode == kBindSpare && c.mode != kBindSpare && node.node_rank == 0)
-    log_line("COMEX_PROGRESS_BIND=spare: %s; falling back to none (the progress threads "
-             "stay where the OS puts them)", c.note.c_str());
+    log_line(
+        "COMEX_PROGRESS_BIND=spare: %s; falling back to none (the progress threads "
+        "stay where the OS puts them)",
+        c.note.c_str());
   std::string result;
   if (c.pus.empty()) {
     result = "not bound (none";

@@ -66,7 +66,7 @@ struct NodeInfo {
   NodeDesc desc;
   std::vector<int> pu_os;  ///< OS index of each logical PU
   std::string host;
-  std::string problem;     ///< why hwloc is unusable (empty when it is fine)
+  std::string problem;  ///< why hwloc is unusable (empty when it is fine)
   struct Hwloc;
   std::unique_ptr<Hwloc> hw;
 };

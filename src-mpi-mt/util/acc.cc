@@ -12,26 +12,35 @@ bool acc_elem_type(int op, ElemType *type) {
 }
 
 size_t elem_size(ElemType type) {
-  static const size_t kSizes[] = {sizeof(int),        sizeof(double),     sizeof(float),
+  static const size_t kSizes[] = {sizeof(int),       sizeof(double),     sizeof(float),
                                   2 * sizeof(float), 2 * sizeof(double), sizeof(long)};
   return kSizes[static_cast<int>(type)];
 }
 
 void accumulate(ElemType type, const void *scale, void *dst, const void *src, size_t bytes) {
   using Kernel = void (*)(void *, const void *, size_t, const void *);
-  static const Kernel kKernels[] = {
-      detail::axpy_real<int>,        detail::axpy_real<double>,     detail::axpy_real<float>,
-      detail::axpy_complex<float>,   detail::axpy_complex<double>,  detail::axpy_real<long>};
+  static const Kernel kKernels[] = {detail::axpy_real<int>,       detail::axpy_real<double>,
+                                    detail::axpy_real<float>,     detail::axpy_complex<float>,
+                                    detail::axpy_complex<double>, detail::axpy_real<long>};
   kKernels[static_cast<int>(type)](dst, src, bytes / elem_size(type), scale);
 }
 
 bool rmw_kind(int op, RmwKind *kind) {
   switch (op) {
-    case COMEX_SWAP: *kind = RmwKind::kSwapInt; return true;
-    case COMEX_SWAP_LONG: *kind = RmwKind::kSwapLong; return true;
-    case COMEX_FETCH_AND_ADD: *kind = RmwKind::kFaddInt; return true;
-    case COMEX_FETCH_AND_ADD_LONG: *kind = RmwKind::kFaddLong; return true;
-    default: return false;
+    case COMEX_SWAP:
+      *kind = RmwKind::kSwapInt;
+      return true;
+    case COMEX_SWAP_LONG:
+      *kind = RmwKind::kSwapLong;
+      return true;
+    case COMEX_FETCH_AND_ADD:
+      *kind = RmwKind::kFaddInt;
+      return true;
+    case COMEX_FETCH_AND_ADD_LONG:
+      *kind = RmwKind::kFaddLong;
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -6,8 +6,7 @@
 namespace comex {
 
 uint64_t AllocTable::add(const std::vector<int> &ranks, const std::vector<uintptr_t> &ptrs,
-                         const std::vector<uint64_t> &sizes,
-                         const std::vector<uintptr_t> &mapped) {
+                         const std::vector<uint64_t> &sizes, const std::vector<uintptr_t> &mapped) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   bump();
   uint64_t id = next_id_++;

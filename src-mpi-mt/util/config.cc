@@ -32,11 +32,11 @@ void check_range(const Config &c) {
     throw Error(format("COMEX_MAX_NB_OUTSTANDING=%lld must be between 1 and 65535",
                        (long long)c.MAX_NB_OUTSTANDING));
   if (c.EAGER_THRESHOLD > (int64_t(1) << 24))
-    throw Error(format("COMEX_EAGER_THRESHOLD=%lld must be at most 16M",
-                       (long long)c.EAGER_THRESHOLD));
+    throw Error(
+        format("COMEX_EAGER_THRESHOLD=%lld must be at most 16M", (long long)c.EAGER_THRESHOLD));
   if (c.MAX_MSG_BYTES < 1024 || c.MAX_MSG_BYTES > (int64_t(1) << 30))
-    throw Error(format("COMEX_MAX_MSG_BYTES=%lld must be between 1K and 1G",
-                       (long long)c.MAX_MSG_BYTES));
+    throw Error(
+        format("COMEX_MAX_MSG_BYTES=%lld must be between 1K and 1G", (long long)c.MAX_MSG_BYTES));
   if (c.PACK_CHUNK < 64 || c.PACK_CHUNK > c.MAX_MSG_BYTES)
     throw Error(format("COMEX_PACK_CHUNK=%lld must be between 64 and COMEX_MAX_MSG_BYTES",
                        (long long)c.PACK_CHUNK));
@@ -76,15 +76,27 @@ int64_t parse_config_value(const char *name, const char *type, const char *text)
   errno = 0;
   char *end = nullptr;
   long long v = std::strtoll(text, &end, 10);
-  if (end == text || errno == ERANGE)
-    throw Error(format("%s=\"%s\" is not a number", name, text));
+  if (end == text || errno == ERANGE) throw Error(format("%s=\"%s\" is not a number", name, text));
   if (!std::strcmp(type, "SIZE")) {
     long long mult = 1;
     switch (*end) {
-      case 'k': case 'K': mult = 1LL << 10; ++end; break;
-      case 'm': case 'M': mult = 1LL << 20; ++end; break;
-      case 'g': case 'G': mult = 1LL << 30; ++end; break;
-      default: break;
+      case 'k':
+      case 'K':
+        mult = 1LL << 10;
+        ++end;
+        break;
+      case 'm':
+      case 'M':
+        mult = 1LL << 20;
+        ++end;
+        break;
+      case 'g':
+      case 'G':
+        mult = 1LL << 30;
+        ++end;
+        break;
+      default:
+        break;
     }
     if (*end == 'b' || *end == 'B') ++end;
     if (v > (1LL << 40)) throw Error(format("%s=\"%s\" is too large", name, text));

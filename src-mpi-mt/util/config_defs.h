@@ -6,6 +6,7 @@
  * the words auto, none, spare, core (stored as the BindMode index).  Expanded into the
  * Config struct, its parser, the COMEX_VERBOSE printout and doc/env.md.
  */
+// clang-format off
 #define COMEX_CONFIG_LIST(X)                                                                       \
   X(VERBOSE, INT, "0",                                                                             \
     "1 prints the effective settings once on rank 0 at init; 2 adds debug log lines of every "    \
@@ -74,3 +75,4 @@
   X(WAIT_SPIN_US, TIME_US, "50",                                                                   \
     "A thread waiting inside a ComEx call polls (and serves incoming requests) without pause "    \
     "for this long, then yields the core between polls.")
+// clang-format on

@@ -25,14 +25,14 @@ struct Layout {
   };
 
   Kind kind = Kind::kContig;
-  uint64_t base = 0;                         // contiguous and strided
-  uint64_t bytes = 0;                        // contiguous
-  int levels = 0;                            // strided
+  uint64_t base = 0;   // contiguous and strided
+  uint64_t bytes = 0;  // contiguous
+  int levels = 0;      // strided
   // Strided only, entries 0..levels (count) and 0..levels-1 (stride); the
   // rest are unset, so that a contiguous layout costs nothing to make.
   int64_t count[kMaxStrideLevels + 1];  // strided: count[0] bytes, then blocks
   int64_t stride[kMaxStrideLevels];     // strided: byte strides
-  std::vector<Group> groups;                 // vector
+  std::vector<Group> groups;            // vector
 
   static Layout contiguous(uint64_t base, uint64_t bytes);
   /// Strided layout of reduced arguments (StridedArgs: every count above
@@ -89,8 +89,8 @@ struct StridedArgs {
 /// the same counts (reduced by StridedArgs::check), in order.  Inline: the
 /// node-local path copies 64-byte rows at memory speed through it.
 template <class S, class C, class F>
-inline void for_each_row(char *a, const S *a_stride, char *b, const S *b_stride,
-                         const C *count, int levels, F &&f) {
+inline void for_each_row(char *a, const S *a_stride, char *b, const S *b_stride, const C *count,
+                         int levels, F &&f) {
   const size_t n = size_t(count[0]);
   if (levels == 0) {
     f(a, b, n);

@@ -22,9 +22,9 @@ uint64_t now_ns();
 
 }  // namespace comex
 
-#define COMEX_LOG(lvl, ...)                                                              \
-  do {                                                                                   \
-    if (static_cast<int>(lvl) <= ::comex::g_log.level.load(std::memory_order_relaxed))   \
-      ::comex::log_line(__VA_ARGS__);                                                    \
+#define COMEX_LOG(lvl, ...)                                                            \
+  do {                                                                                 \
+    if (static_cast<int>(lvl) <= ::comex::g_log.level.load(std::memory_order_relaxed)) \
+      ::comex::log_line(__VA_ARGS__);                                                  \
   } while (0)
 #define COMEX_DEBUG(...) COMEX_LOG(::comex::LogLevel::kDebug, __VA_ARGS__)

@@ -323,8 +323,7 @@ TEST(Strided, GaShapesWithCountOneLevels) {
   ARMCI_Barrier();
   for (int k = 0; k < 3; ++k)
     for (int j = 0; j < 2; ++j)
-      for (int e = 0; e < 2; ++e)
-        expected[k * 8 + j * 2 + e] = Left() * 100 + k * 16 + j * 3 + e;
+      for (int e = 0; e < 2; ++e) expected[k * 8 + j * 2 + e] = Left() * 100 + k * 16 + j * 3 + e;
   EXPECT_TRUE(ElementsEqual(block.at<double>(Me()), expected.data(), 64));
 }
 
@@ -628,7 +627,7 @@ TEST(Memory, DifferentSizesZeroAndMemdev) {
     if (Me() == last) {
       for (int r = 0; r < Nproc(); ++r)
         EXPECT_TRUE(AllBytesAre(static_cast<char *>(ptrs[last]) + r * piece.size(), piece.size(),
-                             uint8_t(r + 1)));
+                                uint8_t(r + 1)));
     }
   }
   ARMCI_Barrier();

@@ -38,8 +38,7 @@ inline void FillPattern(void *p, size_t n, int origin, int target, int salt) {
   for (size_t i = 0; i < n; ++i) b[i] = Pattern(origin, target, salt, i);
 }
 
-inline std::vector<uint8_t> PatternVector(size_t n, int origin, int target,
-                                          int salt) {
+inline std::vector<uint8_t> PatternVector(size_t n, int origin, int target, int salt) {
   std::vector<uint8_t> v(n);
   FillPattern(v.data(), n, origin, target, salt);
   return v;
@@ -47,8 +46,7 @@ inline std::vector<uint8_t> PatternVector(size_t n, int origin, int target,
 
 // Compares n bytes element by element; on a mismatch names the first bad
 // index and how many bytes differ.
-inline ::testing::AssertionResult BytesEqual(const void *got,
-                                             const void *expected, size_t n) {
+inline ::testing::AssertionResult BytesEqual(const void *got, const void *expected, size_t n) {
   const uint8_t *g = static_cast<const uint8_t *>(got);
   const uint8_t *e = static_cast<const uint8_t *>(expected);
   size_t bad = 0, first = 0;
@@ -59,30 +57,25 @@ inline ::testing::AssertionResult BytesEqual(const void *got,
   }
   if (bad == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
-         << bad << " of " << n << " bytes differ; first at byte " << first
-         << ": got " << static_cast<int>(g[first]) << ", expected "
-         << static_cast<int>(e[first]);
+         << bad << " of " << n << " bytes differ; first at byte " << first << ": got "
+         << static_cast<int>(g[first]) << ", expected " << static_cast<int>(e[first]);
 }
 
-inline ::testing::AssertionResult MatchesPattern(const void *got, size_t n,
-                                                 int origin, int target,
+inline ::testing::AssertionResult MatchesPattern(const void *got, size_t n, int origin, int target,
                                                  int salt) {
   std::vector<uint8_t> e = PatternVector(n, origin, target, salt);
-  return BytesEqual(got, e.data(), n) << " (pattern origin=" << origin
-                                      << " target=" << target
-                                      << " salt=" << salt << ")";
+  return BytesEqual(got, e.data(), n)
+         << " (pattern origin=" << origin << " target=" << target << " salt=" << salt << ")";
 }
 
-inline ::testing::AssertionResult AllBytesAre(const void *got, size_t n,
-                                              uint8_t value) {
+inline ::testing::AssertionResult AllBytesAre(const void *got, size_t n, uint8_t value) {
   std::vector<uint8_t> e(n, value);
   return BytesEqual(got, e.data(), n);
 }
 
 // Element-wise comparison for typed arrays (exact, also for floating point).
 template <class T>
-::testing::AssertionResult ElementsEqual(const T *got, const T *expected,
-                                         size_t n) {
+::testing::AssertionResult ElementsEqual(const T *got, const T *expected, size_t n) {
   size_t bad = 0, first = 0;
   for (size_t i = 0; i < n; ++i) {
     if (!(got[i] == expected[i])) {
@@ -91,9 +84,9 @@ template <class T>
   }
   if (bad == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
-         << bad << " of " << n << " elements differ; first at element "
-         << first << ": got " << ::testing::PrintToString(got[first])
-         << ", expected " << ::testing::PrintToString(expected[first]);
+         << bad << " of " << n << " elements differ; first at element " << first << ": got "
+         << ::testing::PrintToString(got[first]) << ", expected "
+         << ::testing::PrintToString(expected[first]);
 }
 
 template <class T>
@@ -107,8 +100,7 @@ template <class T>
 // Spins (yielding the core) until pred() holds or `seconds` pass.
 template <class Pred>
 bool WaitUntil(Pred pred, double seconds) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration<double>(seconds);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (!pred()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     sched_yield();
@@ -138,12 +130,10 @@ std::vector<T> AllGather(const std::vector<T> &mine, MPI_Comm comm) {
   int size = 0;
   MPI_Comm_size(comm, &size);
   std::vector<T> all(mine.size() * size);
-  MPI_Allgather(mine.data(), static_cast<int>(mine.size() * sizeof(T)),
-                MPI_BYTE, all.data(), static_cast<int>(mine.size() * sizeof(T)),
-                MPI_BYTE, comm);
+  MPI_Allgather(mine.data(), static_cast<int>(mine.size() * sizeof(T)), MPI_BYTE, all.data(),
+                static_cast<int>(mine.size() * sizeof(T)), MPI_BYTE, comm);
   return all;
 }
-
 
 // ---------------------------------------------------------------------------
 // Accumulate element types with exact arithmetic

@@ -31,8 +31,8 @@ class RankFailurePrinter : public ::testing::EmptyTestEventListener {
   void OnTestPartResult(const ::testing::TestPartResult &result) override {
     if (!result.failed()) return;
     std::fprintf(stderr, "[rank %d] %s:%d: Failure in %s\n%s\n", rank_,
-                 result.file_name() ? result.file_name() : "?", result.line_number(),
-                 test_.c_str(), result.message());
+                 result.file_name() ? result.file_name() : "?", result.line_number(), test_.c_str(),
+                 result.message());
     std::fflush(stderr);
   }
 

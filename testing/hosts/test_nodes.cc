@@ -39,8 +39,8 @@ std::vector<std::string> AllGather(const std::string &mine) {
   char buf[kNameLen] = {0};
   std::strncpy(buf, mine.c_str(), kNameLen - 1);
   std::vector<char> all(static_cast<size_t>(kNameLen) * WorldSize());
-  EXPECT_EQ(MPI_SUCCESS, MPI_Allgather(buf, kNameLen, MPI_CHAR, all.data(), kNameLen,
-                                       MPI_CHAR, MPI_COMM_WORLD));
+  EXPECT_EQ(MPI_SUCCESS,
+            MPI_Allgather(buf, kNameLen, MPI_CHAR, all.data(), kNameLen, MPI_CHAR, MPI_COMM_WORLD));
   std::vector<std::string> out;
   for (int i = 0; i < WorldSize(); i++) out.emplace_back(&all[static_cast<size_t>(i) * kNameLen]);
   return out;
@@ -60,8 +60,8 @@ int ExpectedPpn() {
 // World rank of rank 0 of my MPI_COMM_TYPE_SHARED communicator, on every rank.
 std::vector<int> SharedLeaders(int *shared_size) {
   MPI_Comm shm = MPI_COMM_NULL;
-  EXPECT_EQ(MPI_SUCCESS, MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0,
-                                             MPI_INFO_NULL, &shm));
+  EXPECT_EQ(MPI_SUCCESS,
+            MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &shm));
   MPI_Comm_size(shm, shared_size);
   int leader = WorldRank();
   MPI_Bcast(&leader, 1, MPI_INT, 0, shm);
@@ -123,7 +123,8 @@ TEST(Nodes, MessagesReachEveryRank) {
     req.emplace_back();
     MPI_Isend(&out[j], 1, MPI_INT, j, 77, MPI_COMM_WORLD, &req.back());
   }
-  ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(static_cast<int>(req.size()), req.data(), MPI_STATUSES_IGNORE));
+  ASSERT_EQ(MPI_SUCCESS,
+            MPI_Waitall(static_cast<int>(req.size()), req.data(), MPI_STATUSES_IGNORE));
   for (int j = 0; j < n; j++) EXPECT_EQ(j * 1000 + me, in[j]) << "from rank " << j;
 }
 

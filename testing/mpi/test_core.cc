@@ -53,8 +53,7 @@ TEST(Lifecycle, InitializedAndWorldGroup) {
   EXPECT_EQ(mpi_size, world_size);  // comex_init_args uses MPI_COMM_WORLD
   EXPECT_EQ(mpi_rank, WorldRank());
   int translated = -1;
-  EXPECT_EQ(comex_group_translate_world(kWorld, WorldRank(), &translated),
-            COMEX_SUCCESS);
+  EXPECT_EQ(comex_group_translate_world(kWorld, WorldRank(), &translated), COMEX_SUCCESS);
   EXPECT_EQ(translated, WorldRank());
 }
 
@@ -67,8 +66,7 @@ TEST(Lifecycle, SecondInitIsHarmless) {
   ASSERT_TRUE(blk.ok());
   const int right = (me + 1) % n;
   std::vector<uint8_t> src = PatternVector(64, me, right, 1);
-  EXPECT_EQ(comex_put(src.data(), blk.at(right), 64, right, kWorld),
-            COMEX_SUCCESS);
+  EXPECT_EQ(comex_put(src.data(), blk.at(right), 64, right, kWorld), COMEX_SUCCESS);
   EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
   EXPECT_TRUE(MatchesPattern(blk.mine(), 64, (me + n - 1) % n, me, 1));
 }
@@ -79,8 +77,7 @@ TEST(Lifecycle, SecondInitIsHarmless) {
 
 // Sizes around the interesting thresholds: one byte, one word, odd, the 8 KiB
 // eager limit and past it, and multi-MiB.
-const size_t kSizes[] = {1, 8, 1001, 8192, 8193, 65536, (1u << 20) + 3,
-                         4u << 20};
+const size_t kSizes[] = {1, 8, 1001, 8192, 8193, 65536, (1u << 20) + 3, 4u << 20};
 
 class Contiguous : public ::testing::TestWithParam<size_t> {};
 
@@ -99,8 +96,7 @@ TEST_P(Contiguous, BlockingPutGet) {
   for (int k = 0; k < n; ++k) {
     const int t = (me + k) % n;  // spread the targets
     src[t] = PatternVector(size, me, t, 10);
-    EXPECT_EQ(comex_put(src[t].data(), blk.at(t, me * size),
-                        static_cast<int>(size), t, kWorld),
+    EXPECT_EQ(comex_put(src[t].data(), blk.at(t, me * size), static_cast<int>(size), t, kWorld),
               COMEX_SUCCESS);
   }
   // The source may be reused as soon as a blocking put returns.
@@ -117,8 +113,7 @@ TEST_P(Contiguous, BlockingPutGet) {
     const int t = (me + n - k) % n;
     for (int o : {me, (me + 1) % n}) {
       std::fill(dst.begin(), dst.end(), 0);
-      EXPECT_EQ(comex_get(blk.at(t, o * size), dst.data(),
-                          static_cast<int>(size), t, kWorld),
+      EXPECT_EQ(comex_get(blk.at(t, o * size), dst.data(), static_cast<int>(size), t, kWorld),
                 COMEX_SUCCESS);
       EXPECT_TRUE(MatchesPattern(dst.data(), size, o, t, 10))
           << "get of origin " << o << "'s slot on target " << t;
@@ -127,9 +122,7 @@ TEST_P(Contiguous, BlockingPutGet) {
 }
 
 // Completes handle h (to target t) in the way chosen by t.
-bool CompleteVariously(comex_request_t *h, int t) {
-  return mpitest::CompleteVariously(h, t, t);
-}
+bool CompleteVariously(comex_request_t *h, int t) { return mpitest::CompleteVariously(h, t, t); }
 
 TEST_P(Contiguous, NonBlockingPutGet) {
   const size_t size = GetParam();
@@ -142,9 +135,9 @@ TEST_P(Contiguous, NonBlockingPutGet) {
   for (int k = 0; k < n; ++k) {
     const int t = (me + k) % n;
     src[t] = PatternVector(size, me, t, 11);
-    EXPECT_EQ(comex_nbput(src[t].data(), blk.at(t, me * size),
-                          static_cast<int>(size), t, kWorld, &h[t]),
-              COMEX_SUCCESS);
+    EXPECT_EQ(
+        comex_nbput(src[t].data(), blk.at(t, me * size), static_cast<int>(size), t, kWorld, &h[t]),
+        COMEX_SUCCESS);
   }
   // Once a put is locally complete its source may be overwritten: if the
   // completion call returned early, the target sees the zeros.
@@ -166,9 +159,9 @@ TEST_P(Contiguous, NonBlockingPutGet) {
   for (int k = 0; k < n; ++k) {
     const int t = (me + n - k) % n;
     const int o = (me + t) % n;  // someone's slot, not always mine
-    EXPECT_EQ(comex_nbget(blk.at(t, o * size), dst[t].data(),
-                          static_cast<int>(size), t, kWorld, &h[t]),
-              COMEX_SUCCESS);
+    EXPECT_EQ(
+        comex_nbget(blk.at(t, o * size), dst[t].data(), static_cast<int>(size), t, kWorld, &h[t]),
+        COMEX_SUCCESS);
   }
   // A get's data must be there as soon as its completion call returns.
   for (int t = 0; t < n; ++t) {
@@ -187,8 +180,7 @@ TEST_P(Contiguous, NonBlockingPutGet) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, Contiguous, ::testing::ValuesIn(kSizes),
-                         SizeName);
+INSTANTIATE_TEST_SUITE_P(Sizes, Contiguous, ::testing::ValuesIn(kSizes), SizeName);
 
 // comex_barrier completes outstanding non-blocking puts; the handles can still
 // be waited on afterwards.
@@ -201,14 +193,13 @@ TEST(Completion, BarrierCompletesNonBlockingPuts) {
   std::vector<comex_request_t> h(n);
   for (int t = 0; t < n; ++t) {
     src[t] = PatternVector(size, me, t, 12);
-    EXPECT_EQ(comex_nbput(src[t].data(), blk.at(t, me * size),
-                          static_cast<int>(size), t, kWorld, &h[t]),
-              COMEX_SUCCESS);
+    EXPECT_EQ(
+        comex_nbput(src[t].data(), blk.at(t, me * size), static_cast<int>(size), t, kWorld, &h[t]),
+        COMEX_SUCCESS);
   }
   ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
   for (int o = 0; o < n; ++o)
-    EXPECT_TRUE(MatchesPattern(blk.mine() + o * size, size, o, me, 12))
-        << "slot of origin " << o;
+    EXPECT_TRUE(MatchesPattern(blk.mine() + o * size, size, o, me, 12)) << "slot of origin " << o;
   for (int t = 0; t < n; ++t) EXPECT_EQ(comex_wait(&h[t]), COMEX_SUCCESS);
 }
 
@@ -225,21 +216,19 @@ TEST(Completion, FenceProcThenMpiBarrier) {
     comex_request_t h;
     // Half the puts non-blocking and only locally completed before the fence.
     if ((t + me) % 2 == 0) {
-      EXPECT_EQ(comex_put(src[t].data(), blk.at(t, me * size),
-                          static_cast<int>(size), t, kWorld),
+      EXPECT_EQ(comex_put(src[t].data(), blk.at(t, me * size), static_cast<int>(size), t, kWorld),
                 COMEX_SUCCESS);
     } else {
-      EXPECT_EQ(comex_nbput(src[t].data(), blk.at(t, me * size),
-                            static_cast<int>(size), t, kWorld, &h),
-                COMEX_SUCCESS);
+      EXPECT_EQ(
+          comex_nbput(src[t].data(), blk.at(t, me * size), static_cast<int>(size), t, kWorld, &h),
+          COMEX_SUCCESS);
       EXPECT_EQ(comex_wait(&h), COMEX_SUCCESS);
     }
     EXPECT_EQ(comex_fence_proc(t, kWorld), COMEX_SUCCESS);
   }
   MPI_Barrier(WorldComm());
   for (int o = 0; o < n; ++o)
-    EXPECT_TRUE(MatchesPattern(blk.mine() + o * size, size, o, me, 13))
-        << "slot of origin " << o;
+    EXPECT_TRUE(MatchesPattern(blk.mine() + o * size, size, o, me, 13)) << "slot of origin " << o;
 
   // Same with comex_fence_all and accumulates.
   std::vector<int> ones(size / sizeof(int), 1);
@@ -255,8 +244,7 @@ TEST(Completion, FenceProcThenMpiBarrier) {
   EXPECT_EQ(comex_fence_all(kWorld), COMEX_SUCCESS);
   MPI_Barrier(WorldComm());
   std::vector<int> expect(words, 3 * n);
-  EXPECT_TRUE(ElementsEqual(reinterpret_cast<int *>(blk.mine()), expect.data(),
-                            words));
+  EXPECT_TRUE(ElementsEqual(reinterpret_cast<int *>(blk.mine()), expect.data(), words));
 }
 
 // comex_wait_until (an extension): returns once the test says so, having
@@ -275,8 +263,7 @@ int WordArrived(void *arg) {
 }
 int RequestDone(void *arg) {
   int done = 0;
-  return MPI_Test(static_cast<MPI_Request *>(arg), &done, MPI_STATUS_IGNORE) == MPI_SUCCESS &&
-         done;
+  return MPI_Test(static_cast<MPI_Request *>(arg), &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done;
 }
 int DoneOnThirdCall(void *arg) { return ++*static_cast<int *>(arg) >= 3; }
 
@@ -319,8 +306,8 @@ using testutil::SmallValue;
 
 template <class T>
 class Accumulate : public ::testing::Test {};
-using AccTypes = ::testing::Types<int, long, double, float, std::complex<float>,
-                                  std::complex<double>>;
+using AccTypes =
+    ::testing::Types<int, long, double, float, std::complex<float>, std::complex<double>>;
 TYPED_TEST_SUITE(Accumulate, AccTypes);
 
 // Every rank accumulates into every rank's array (itself included) once
@@ -331,8 +318,7 @@ TYPED_TEST(Accumulate, AllToAllExact) {
   using A = AccType<T>;
   const int me = WorldRank(), n = WorldSize();
   T scale = A::Scale();
-  for (size_t count : {size_t{1}, size_t{1001}, size_t{20000},
-                       size_t{(1u << 20) / sizeof(T)}}) {
+  for (size_t count : {size_t{1}, size_t{1001}, size_t{20000}, size_t{(1u << 20) / sizeof(T)}}) {
     SCOPED_TRACE("count " + std::to_string(count));
     const size_t bytes = count * sizeof(T);
     SharedBlock blk(bytes);
@@ -349,11 +335,10 @@ TYPED_TEST(Accumulate, AllToAllExact) {
     std::vector<comex_request_t> h(n);
     for (int k = 0; k < n; ++k) {
       const int t = (me + k) % n;
-      EXPECT_EQ(comex_acc(A::kOp, &scale, a.data(), blk.at(t),
-                          static_cast<int>(bytes), t, kWorld),
+      EXPECT_EQ(comex_acc(A::kOp, &scale, a.data(), blk.at(t), static_cast<int>(bytes), t, kWorld),
                 COMEX_SUCCESS);
-      EXPECT_EQ(comex_nbacc(A::kOp, &scale, b.data(), blk.at(t),
-                            static_cast<int>(bytes), t, kWorld, &h[t]),
+      EXPECT_EQ(comex_nbacc(A::kOp, &scale, b.data(), blk.at(t), static_cast<int>(bytes), t, kWorld,
+                            &h[t]),
                 COMEX_SUCCESS);
     }
     for (int t = 0; t < n; ++t) EXPECT_EQ(comex_wait(&h[t]), COMEX_SUCCESS);
@@ -372,11 +357,9 @@ TYPED_TEST(Accumulate, AllToAllExact) {
     std::vector<T> got(count);
     for (int t = 0; t < n; ++t) {
       std::fill(got.begin(), got.end(), T{});
-      EXPECT_EQ(comex_get(blk.at(t), got.data(), static_cast<int>(bytes), t,
-                          kWorld),
+      EXPECT_EQ(comex_get(blk.at(t), got.data(), static_cast<int>(bytes), t, kWorld),
                 COMEX_SUCCESS);
-      EXPECT_TRUE(ElementsEqual(got.data(), expect.data(), count))
-          << "got from target " << t;
+      EXPECT_TRUE(ElementsEqual(got.data(), expect.data(), count)) << "got from target " << t;
     }
   }
 }
@@ -396,18 +379,17 @@ TEST(Accumulate, PartialElementsLeftAlone) {
   for (size_t i = 0; i < sizeof src / sizeof *src; ++i) src[i] = double(i + 1);
   const double scale = 1.0;
   // contiguous: 20 bytes at offset 0
-  EXPECT_EQ(comex_acc(COMEX_ACC_DBL, const_cast<double *>(&scale), src, blk.at(right), kRow,
-                      right, COMEX_GROUP_WORLD),
+  EXPECT_EQ(comex_acc(COMEX_ACC_DBL, const_cast<double *>(&scale), src, blk.at(right), kRow, right,
+                      COMEX_GROUP_WORLD),
             COMEX_SUCCESS);
   // 4 bytes: less than one element, nothing moves, and it succeeds
-  EXPECT_EQ(comex_acc(COMEX_ACC_DBL, const_cast<double *>(&scale), src, blk.at(right, kRow),
-                      4, right, COMEX_GROUP_WORLD),
+  EXPECT_EQ(comex_acc(COMEX_ACC_DBL, const_cast<double *>(&scale), src, blk.at(right, kRow), 4,
+                      right, COMEX_GROUP_WORLD),
             COMEX_SUCCESS);
   // strided: kRows rows of 20 bytes, stride 32, in the second third
   int stride[1] = {kStride}, count[2] = {kRow, kRows};
   EXPECT_EQ(comex_accs(COMEX_ACC_DBL, const_cast<double *>(&scale), src, stride,
-                       blk.at(right, kRows * kStride), stride, count, 1, right,
-                       COMEX_GROUP_WORLD),
+                       blk.at(right, kRows * kStride), stride, count, 1, right, COMEX_GROUP_WORLD),
             COMEX_SUCCESS);
   // vector: the same rows in the last third
   void *vs[kRows], *vd[kRows];
@@ -416,9 +398,9 @@ TEST(Accumulate, PartialElementsLeftAlone) {
     vd[r] = blk.at(right, 2 * kRows * kStride + r * kStride);
   }
   comex_giov_t g{vs, vd, kRows, kRow};
-  EXPECT_EQ(comex_accv(COMEX_ACC_DBL, const_cast<double *>(&scale), &g, 1, right,
-                       COMEX_GROUP_WORLD),
-            COMEX_SUCCESS);
+  EXPECT_EQ(
+      comex_accv(COMEX_ACC_DBL, const_cast<double *>(&scale), &g, 1, right, COMEX_GROUP_WORLD),
+      COMEX_SUCCESS);
   EXPECT_EQ(comex_fence_all(COMEX_GROUP_WORLD), COMEX_SUCCESS);
   MPI_Barrier(WorldComm());
   // Every row: its two doubles are 0x5A5A... + src, its last 4 bytes and the
@@ -470,17 +452,15 @@ TEST(Accumulate, ConcurrentManyTimes) {
       const int t = (me + k + it) % n;
       comex_request_t h;
       if ((it + k) % 2 == 0) {
-        failures += comex_acc(COMEX_ACC_INT, &iscale, isrc.data(), iblk.at(t),
-                              ibytes, t, kWorld) != COMEX_SUCCESS;
-        failures += comex_nbacc(COMEX_ACC_DBL, &dscale, dsrc.data(),
-                                dblk.at(t), dbytes, t, kWorld,
+        failures += comex_acc(COMEX_ACC_INT, &iscale, isrc.data(), iblk.at(t), ibytes, t, kWorld) !=
+                    COMEX_SUCCESS;
+        failures += comex_nbacc(COMEX_ACC_DBL, &dscale, dsrc.data(), dblk.at(t), dbytes, t, kWorld,
                                 &h) != COMEX_SUCCESS;
       } else {
-        failures += comex_nbacc(COMEX_ACC_INT, &iscale, isrc.data(),
-                                iblk.at(t), ibytes, t, kWorld,
+        failures += comex_nbacc(COMEX_ACC_INT, &iscale, isrc.data(), iblk.at(t), ibytes, t, kWorld,
                                 &h) != COMEX_SUCCESS;
-        failures += comex_acc(COMEX_ACC_DBL, &dscale, dsrc.data(), dblk.at(t),
-                              dbytes, t, kWorld) != COMEX_SUCCESS;
+        failures += comex_acc(COMEX_ACC_DBL, &dscale, dsrc.data(), dblk.at(t), dbytes, t, kWorld) !=
+                    COMEX_SUCCESS;
       }
       // Handles are dropped on purpose; comex_wait_all collects them.
     }
@@ -510,11 +490,9 @@ TEST(Accumulate, ConcurrentManyTimes) {
 // ---------------------------------------------------------------------------
 
 // The values, sorted, are exactly base, base + step, ..., each once.
-::testing::AssertionResult EachOnce(std::vector<long> values, long base,
-                                    long step, size_t count) {
+::testing::AssertionResult EachOnce(std::vector<long> values, long base, long step, size_t count) {
   if (values.size() != count)
-    return ::testing::AssertionFailure()
-           << values.size() << " values, expected " << count;
+    return ::testing::AssertionFailure() << values.size() << " values, expected " << count;
   std::sort(values.begin(), values.end());
   std::vector<long> expect(count);
   for (size_t v = 0; v < count; ++v) expect[v] = base + step * long(v);
@@ -543,9 +521,7 @@ void InitCounters(SharedBlock &blk) {
 int *IntCounter(const SharedBlock &blk) {
   return reinterpret_cast<int *>(blk.mine() + sizeof(long));
 }
-long *LongCounter(const SharedBlock &blk) {
-  return reinterpret_cast<long *>(blk.mine());
-}
+long *LongCounter(const SharedBlock &blk) { return reinterpret_cast<long *>(blk.mine()); }
 
 // All ranks (the owner too, locally) add to one int and one long counter on
 // rank 0 many times; the old values returned are 0 .. total-1 (times the
@@ -562,10 +538,10 @@ TEST(Rmw, FetchAndAddOneCounterFromAll) {
   int failures = 0;
   for (int j = 0; j < kOps; ++j) {
     int iv = -1;
-    failures += comex_rmw(COMEX_FETCH_AND_ADD, &iv, blk.at(0, sizeof(long)),
-                          1, 0, kWorld) != COMEX_SUCCESS;
-    failures += comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lold[j], blk.at(0),
-                          kLongStep, 0, kWorld) != COMEX_SUCCESS;
+    failures +=
+        comex_rmw(COMEX_FETCH_AND_ADD, &iv, blk.at(0, sizeof(long)), 1, 0, kWorld) != COMEX_SUCCESS;
+    failures += comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lold[j], blk.at(0), kLongStep, 0, kWorld) !=
+                COMEX_SUCCESS;
     iold[j] = iv;
   }
   EXPECT_EQ(failures, 0);
@@ -578,8 +554,7 @@ TEST(Rmw, FetchAndAddOneCounterFromAll) {
   if (me == 0) {
     const size_t total = size_t(n) * kOps;
     EXPECT_TRUE(EachOnce(iall, 0, 1, total)) << "int old values";
-    EXPECT_TRUE(EachOnce(lall, kLongBase, kLongStep, total))
-        << "long old values";
+    EXPECT_TRUE(EachOnce(lall, kLongBase, kLongStep, total)) << "long old values";
     EXPECT_EQ(*IntCounter(blk), long(total));
     EXPECT_EQ(*LongCounter(blk), kLongBase + kLongStep * long(total));
   }
@@ -602,10 +577,10 @@ TEST(Rmw, FetchAndAddEveryTarget) {
     const int t = (me + j) % n;
     int iv = -1;
     long lv = -1;
-    failures += comex_rmw(COMEX_FETCH_AND_ADD, &iv, blk.at(t, sizeof(long)),
-                          1, t, kWorld) != COMEX_SUCCESS;
-    failures += comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lv, blk.at(t), kLongStep,
-                          t, kWorld) != COMEX_SUCCESS;
+    failures +=
+        comex_rmw(COMEX_FETCH_AND_ADD, &iv, blk.at(t, sizeof(long)), 1, t, kWorld) != COMEX_SUCCESS;
+    failures +=
+        comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lv, blk.at(t), kLongStep, t, kWorld) != COMEX_SUCCESS;
     iold[t].push_back(iv);
     lold[t].push_back(lv);
   }
@@ -625,8 +600,7 @@ TEST(Rmw, FetchAndAddEveryTarget) {
     const std::vector<long> lall = AllGather(lold[t], WorldComm());
     if (me == t) {
       EXPECT_TRUE(EachOnce(iall, 0, 1, total)) << "int old values";
-      EXPECT_TRUE(EachOnce(lall, kLongBase, kLongStep, total))
-          << "long old values";
+      EXPECT_TRUE(EachOnce(lall, kLongBase, kLongStep, total)) << "long old values";
     }
   }
 }
@@ -637,14 +611,12 @@ TEST(Rmw, FetchAndAddEveryTarget) {
 TEST(Rmw, SwapSemantics) {
   const int me = WorldRank(), n = WorldSize();
   // Layout: n int slots, then n long slots, then one shared int and long.
-  const size_t ioff = 0, loff = 8 * n, shared_i = 16 * n,
-               shared_l = 16 * n + 8;
+  const size_t ioff = 0, loff = 8 * n, shared_i = 16 * n, shared_l = 16 * n + 8;
   SharedBlock blk(16 * n + 16);
   ASSERT_TRUE(blk.ok());
   for (int o = 0; o < n; ++o) {
     *reinterpret_cast<int *>(blk.mine() + ioff + 4 * o) = me * 100 + o;
-    *reinterpret_cast<long *>(blk.mine() + loff + 8 * o) =
-        (static_cast<long>(me) << 36) + o;
+    *reinterpret_cast<long *>(blk.mine() + loff + 8 * o) = (static_cast<long>(me) << 36) + o;
   }
   *reinterpret_cast<int *>(blk.mine() + shared_i) = -1;
   *reinterpret_cast<long *>(blk.mine() + shared_l) = -(1L << 40);
@@ -653,21 +625,16 @@ TEST(Rmw, SwapSemantics) {
   for (int t = 0; t < n; ++t) {
     int iv = 5000 + me * 10 + t;
     long lv = (7L << 40) + me * 10 + t;
-    EXPECT_EQ(comex_rmw(COMEX_SWAP, &iv, blk.at(t, ioff + 4 * me), 0, t, kWorld),
-              COMEX_SUCCESS);
-    EXPECT_EQ(comex_rmw(COMEX_SWAP_LONG, &lv, blk.at(t, loff + 8 * me), 0, t,
-                        kWorld),
+    EXPECT_EQ(comex_rmw(COMEX_SWAP, &iv, blk.at(t, ioff + 4 * me), 0, t, kWorld), COMEX_SUCCESS);
+    EXPECT_EQ(comex_rmw(COMEX_SWAP_LONG, &lv, blk.at(t, loff + 8 * me), 0, t, kWorld),
               COMEX_SUCCESS);
     EXPECT_EQ(iv, t * 100 + me) << "old int from target " << t;
-    EXPECT_EQ(lv, (static_cast<long>(t) << 36) + me)
-        << "old long from target " << t;
+    EXPECT_EQ(lv, (static_cast<long>(t) << 36) + me) << "old long from target " << t;
   }
   ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
   for (int o = 0; o < n; ++o) {
-    EXPECT_EQ(*reinterpret_cast<int *>(blk.mine() + ioff + 4 * o),
-              5000 + o * 10 + me);
-    EXPECT_EQ(*reinterpret_cast<long *>(blk.mine() + loff + 8 * o),
-              (7L << 40) + o * 10 + me);
+    EXPECT_EQ(*reinterpret_cast<int *>(blk.mine() + ioff + 4 * o), 5000 + o * 10 + me);
+    EXPECT_EQ(*reinterpret_cast<long *>(blk.mine() + loff + 8 * o), (7L << 40) + o * 10 + me);
   }
 
   // Everyone swaps distinct values into rank 0's shared location.
@@ -676,11 +643,8 @@ TEST(Rmw, SwapSemantics) {
   for (int s = 0; s < kSwaps; ++s) {
     int iv = me * 1000 + s;
     long lv = (static_cast<long>(me) << 40) + s;
-    EXPECT_EQ(comex_rmw(COMEX_SWAP, &iv, blk.at(0, shared_i), 0, 0, kWorld),
-              COMEX_SUCCESS);
-    EXPECT_EQ(comex_rmw(COMEX_SWAP_LONG, &lv, blk.at(0, shared_l), 0, 0,
-                        kWorld),
-              COMEX_SUCCESS);
+    EXPECT_EQ(comex_rmw(COMEX_SWAP, &iv, blk.at(0, shared_i), 0, 0, kWorld), COMEX_SUCCESS);
+    EXPECT_EQ(comex_rmw(COMEX_SWAP_LONG, &lv, blk.at(0, shared_l), 0, 0, kWorld), COMEX_SUCCESS);
     got[2 * s] = iv;
     got[2 * s + 1] = lv;
   }
@@ -706,10 +670,8 @@ TEST(Rmw, SwapSemantics) {
     std::sort(iexp.begin(), iexp.end());
     std::sort(lexp.begin(), lexp.end());
     ASSERT_EQ(iseen.size(), iexp.size());
-    EXPECT_TRUE(ElementsEqual(iseen.data(), iexp.data(), iexp.size()))
-        << "int swap values";
-    EXPECT_TRUE(ElementsEqual(lseen.data(), lexp.data(), lexp.size()))
-        << "long swap values";
+    EXPECT_TRUE(ElementsEqual(iseen.data(), iexp.data(), iexp.size())) << "int swap values";
+    EXPECT_TRUE(ElementsEqual(lseen.data(), lexp.data(), lexp.size())) << "long swap values";
   }
 }
 
@@ -728,14 +690,13 @@ TEST(NonBlocking, MoreInFlightThanPool) {
   ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
 
   std::vector<uint8_t> src(kOps * kChunk);
-  for (int j = 0; j < kOps; ++j)
-    FillPattern(&src[j * kChunk], kChunk, me, (me + j) % n, j);
+  for (int j = 0; j < kOps; ++j) FillPattern(&src[j * kChunk], kChunk, me, (me + j) % n, j);
   std::vector<comex_request_t> h(kOps);
   int failures = 0;
   for (int j = 0; j < kOps; ++j) {
     const int t = (me + j) % n;
-    failures += comex_nbput(&src[j * kChunk], blk.at(t, (me * kOps + j) * kChunk),
-                            kChunk, t, kWorld, &h[j]) != COMEX_SUCCESS;
+    failures += comex_nbput(&src[j * kChunk], blk.at(t, (me * kOps + j) * kChunk), kChunk, t,
+                            kWorld, &h[j]) != COMEX_SUCCESS;
   }
   EXPECT_EQ(failures, 0);
   // Most of these were completed internally to free pool slots; waiting on
@@ -748,11 +709,10 @@ TEST(NonBlocking, MoreInFlightThanPool) {
   for (int o = 0; o < n; ++o)
     for (int j = 0; j < kOps; ++j) {
       if ((o + j) % n != me) continue;
-      ::testing::AssertionResult r = MatchesPattern(
-          blk.mine() + (o * kOps + j) * kChunk, kChunk, o, me, j);
+      ::testing::AssertionResult r =
+          MatchesPattern(blk.mine() + (o * kOps + j) * kChunk, kChunk, o, me, j);
       if (!r && bad_chunks++ == 0)
-        ADD_FAILURE() << "chunk " << j << " from origin " << o << ": "
-                      << r.message();
+        ADD_FAILURE() << "chunk " << j << " from origin " << o << ": " << r.message();
     }
   EXPECT_EQ(bad_chunks, 0);
 
@@ -760,9 +720,8 @@ TEST(NonBlocking, MoreInFlightThanPool) {
   failures = 0;
   for (int j = 0; j < kOps; ++j) {
     const int t = (me + j) % n;
-    failures += comex_nbget(blk.at(t, (me * kOps + j) * kChunk),
-                            &dst[j * kChunk], kChunk, t, kWorld,
-                            &h[j]) != COMEX_SUCCESS;
+    failures += comex_nbget(blk.at(t, (me * kOps + j) * kChunk), &dst[j * kChunk], kChunk, t,
+                            kWorld, &h[j]) != COMEX_SUCCESS;
   }
   EXPECT_EQ(failures, 0);
   for (int j = 0; j < kOps; ++j) failures += comex_wait(&h[j]) != COMEX_SUCCESS;
@@ -781,8 +740,8 @@ TEST(NonBlocking, TestLoopCompletesGet) {
     const int t = (me + 1) % n;
     std::vector<uint8_t> dst(size, 0);
     comex_request_t h;
-    if (comex_nbget(blk.at(t), dst.data(), static_cast<int>(size), t, kWorld,
-                    &h) != COMEX_SUCCESS) {
+    if (comex_nbget(blk.at(t), dst.data(), static_cast<int>(size), t, kWorld, &h) !=
+        COMEX_SUCCESS) {
       ADD_FAILURE() << "comex_nbget of " << size << " bytes failed";
       continue;  // not return: the next round is collective
     }
@@ -813,26 +772,22 @@ TEST(Ordering, SameOriginSameTarget) {
   for (int r = 0; r < kRounds; ++r) {
     std::fill(big[r].begin(), big[r].end(), static_cast<uint8_t>(r + 1));
     small[r] = 1000 + r;
-    EXPECT_EQ(comex_nbput(big[r].data(), slot, kBig, t, kWorld, &h[2 * r]),
-              COMEX_SUCCESS);
-    EXPECT_EQ(comex_nbput(&small[r], slot, sizeof(long), t, kWorld,
-                          &h[2 * r + 1]),
-              COMEX_SUCCESS);
+    EXPECT_EQ(comex_nbput(big[r].data(), slot, kBig, t, kWorld, &h[2 * r]), COMEX_SUCCESS);
+    EXPECT_EQ(comex_nbput(&small[r], slot, sizeof(long), t, kWorld, &h[2 * r + 1]), COMEX_SUCCESS);
   }
   std::vector<uint8_t> got(kBig, 0);
   EXPECT_EQ(comex_get(slot, got.data(), kBig, t, kWorld), COMEX_SUCCESS);
   long first = 0;
   std::memcpy(&first, got.data(), sizeof(long));
   EXPECT_EQ(first, 1000 + kRounds - 1) << "small put overtaken by a large one";
-  EXPECT_TRUE(AllBytesAre(got.data() + sizeof(long), kBig - sizeof(long),
-                          static_cast<uint8_t>(kRounds)));
+  EXPECT_TRUE(
+      AllBytesAre(got.data() + sizeof(long), kBig - sizeof(long), static_cast<uint8_t>(kRounds)));
   EXPECT_EQ(comex_wait_all(kWorld), COMEX_SUCCESS);
 
   // Blocking puts of increasing values to one location.
   std::vector<int> values(200);
   std::iota(values.begin(), values.end(), 1);
-  for (int &v : values)
-    EXPECT_EQ(comex_put(&v, slot, sizeof(int), t, kWorld), COMEX_SUCCESS);
+  for (int &v : values) EXPECT_EQ(comex_put(&v, slot, sizeof(int), t, kWorld), COMEX_SUCCESS);
   int last = 0;
   EXPECT_EQ(comex_get(slot, &last, sizeof(int), t, kWorld), COMEX_SUCCESS);
   EXPECT_EQ(last, 200);
@@ -842,10 +797,8 @@ TEST(Ordering, SameOriginSameTarget) {
   for (int r = 0; r < 10; ++r) {
     int base = 100 * r, add = r + 1, seen = -1;
     comex_request_t hp, ha;
-    EXPECT_EQ(comex_nbput(&base, slot, sizeof(int), t, kWorld, &hp),
-              COMEX_SUCCESS);
-    EXPECT_EQ(comex_nbacc(COMEX_ACC_INT, &scale, &add, slot, sizeof(int), t,
-                          kWorld, &ha),
+    EXPECT_EQ(comex_nbput(&base, slot, sizeof(int), t, kWorld, &hp), COMEX_SUCCESS);
+    EXPECT_EQ(comex_nbacc(COMEX_ACC_INT, &scale, &add, slot, sizeof(int), t, kWorld, &ha),
               COMEX_SUCCESS);
     EXPECT_EQ(comex_get(slot, &seen, sizeof(int), t, kWorld), COMEX_SUCCESS);
     EXPECT_EQ(seen, 100 * r + r + 1) << "round " << r;
@@ -875,15 +828,13 @@ void FenceSeenByThirdRank(bool fence_all) {
     for (int r = 0; r < kRounds; ++r) {
       data[r] = PatternVector(kData, 0, 1, 30 + r);
       comex_request_t h;
-      EXPECT_EQ(comex_nbput(data[r].data(), blk.at(1, r * kData), kData, 1,
-                            kWorld, &h),
+      EXPECT_EQ(comex_nbput(data[r].data(), blk.at(1, r * kData), kData, 1, kWorld, &h),
                 COMEX_SUCCESS);
-      EXPECT_EQ(comex_acc(COMEX_ACC_INT, &scale, &one, blk.at(1, kCounterOff),
-                          sizeof(int), 1, kWorld),
-                COMEX_SUCCESS);
+      EXPECT_EQ(
+          comex_acc(COMEX_ACC_INT, &scale, &one, blk.at(1, kCounterOff), sizeof(int), 1, kWorld),
+          COMEX_SUCCESS);
       if (extra >= 0) {
-        EXPECT_EQ(comex_put(data[r].data(), blk.at(extra, r * kData), kData,
-                            extra, kWorld),
+        EXPECT_EQ(comex_put(data[r].data(), blk.at(extra, r * kData), kData, extra, kWorld),
                   COMEX_SUCCESS);
       }
       if (fence_all) {
@@ -892,8 +843,7 @@ void FenceSeenByThirdRank(bool fence_all) {
         EXPECT_EQ(comex_fence_proc(1, kWorld), COMEX_SUCCESS);
       }
       int flag = r + 1;
-      EXPECT_EQ(comex_put(&flag, blk.at(2, kFlagOff), sizeof(int), 2, kWorld),
-                COMEX_SUCCESS);
+      EXPECT_EQ(comex_put(&flag, blk.at(2, kFlagOff), sizeof(int), 2, kWorld), COMEX_SUCCESS);
     }
     EXPECT_EQ(comex_wait_all(kWorld), COMEX_SUCCESS);
   } else if (me == 2) {
@@ -904,8 +854,7 @@ void FenceSeenByThirdRank(bool fence_all) {
       bool ok = WaitUntil(
           [&] {
             if (fence_all) {  // read my own memory through ComEx
-              EXPECT_EQ(comex_get(blk.at(2, kFlagOff), &seen, sizeof(int), 2,
-                                  kWorld),
+              EXPECT_EQ(comex_get(blk.at(2, kFlagOff), &seen, sizeof(int), 2, kWorld),
                         COMEX_SUCCESS);
             } else {
               seen = *flag;
@@ -918,19 +867,15 @@ void FenceSeenByThirdRank(bool fence_all) {
         break;
       }
       std::fill(got.begin(), got.end(), 0);
-      EXPECT_EQ(comex_get(blk.at(1, r * kData), got.data(), kData, 1, kWorld),
-                COMEX_SUCCESS);
+      EXPECT_EQ(comex_get(blk.at(1, r * kData), got.data(), kData, 1, kWorld), COMEX_SUCCESS);
       EXPECT_TRUE(MatchesPattern(got.data(), kData, 0, 1, 30 + r))
           << "round " << r << ": data on rank 1 incomplete after the flag";
       int counter = -1;
-      EXPECT_EQ(comex_get(blk.at(1, kCounterOff), &counter, sizeof(int), 1,
-                          kWorld),
-                COMEX_SUCCESS);
+      EXPECT_EQ(comex_get(blk.at(1, kCounterOff), &counter, sizeof(int), 1, kWorld), COMEX_SUCCESS);
       EXPECT_GE(counter, r + 1) << "round " << r << ": accumulate not fenced";
       if (extra >= 0) {
         std::fill(got.begin(), got.end(), 0);
-        EXPECT_EQ(comex_get(blk.at(extra, r * kData), got.data(), kData, extra,
-                            kWorld),
+        EXPECT_EQ(comex_get(blk.at(extra, r * kData), got.data(), kData, extra, kWorld),
                   COMEX_SUCCESS);
         EXPECT_TRUE(MatchesPattern(got.data(), kData, 0, 1, 30 + r))
             << "round " << r << ": data on rank " << extra << " incomplete";
@@ -963,9 +908,7 @@ TEST(Fence, AllOrderingSeenByThirdRank) {
 void ExerciseGroup(comex_group_t g, const std::vector<int> &world) {
   const int me_world = WorldRank(), n_world = WorldSize();
   const int m = static_cast<int>(world.size());
-  const int me =
-      static_cast<int>(std::find(world.begin(), world.end(), me_world) -
-                       world.begin());
+  const int me = static_cast<int>(std::find(world.begin(), world.end(), me_world) - world.begin());
   ASSERT_LT(me, m) << "not a member";
 
   int rank = -1, size = -1;
@@ -989,15 +932,13 @@ void ExerciseGroup(comex_group_t g, const std::vector<int> &world) {
   }
   std::vector<int> gr(m), out(m, -7);
   std::iota(gr.begin(), gr.end(), 0);
-  EXPECT_EQ(comex_group_translate_ranks(m, g, gr.data(), COMEX_GROUP_WORLD,
-                                        out.data()),
+  EXPECT_EQ(comex_group_translate_ranks(m, g, gr.data(), COMEX_GROUP_WORLD, out.data()),
             COMEX_SUCCESS);
   EXPECT_EQ(out, world);
   std::vector<int> wr(n_world), back(n_world, -7), expect(n_world, MPI_UNDEFINED);
   std::iota(wr.begin(), wr.end(), 0);
   for (int i = 0; i < m; ++i) expect[world[i]] = i;
-  EXPECT_EQ(comex_group_translate_ranks(n_world, COMEX_GROUP_WORLD, wr.data(),
-                                        g, back.data()),
+  EXPECT_EQ(comex_group_translate_ranks(n_world, COMEX_GROUP_WORLD, wr.data(), g, back.data()),
             COMEX_SUCCESS);
   EXPECT_EQ(back, expect);
 
@@ -1015,14 +956,12 @@ void ExerciseGroup(comex_group_t g, const std::vector<int> &world) {
   for (int k = 0; k < m; ++k) {
     const int p = (me + k) % m;
     src[p] = PatternVector(kSlot, me_world, world[p], 40);
-    EXPECT_EQ(comex_put(src[p].data(), blk.at(p, me * kSlot), kSlot, p, g),
-              COMEX_SUCCESS);
+    EXPECT_EQ(comex_put(src[p].data(), blk.at(p, me * kSlot), kSlot, p, g), COMEX_SUCCESS);
     // Everyone adds its world rank + 1 (times 2) to counter p on member p.
     int val = me_world + 1;
     for (int q = 0; q < m; ++q) {
-      EXPECT_EQ(comex_acc(COMEX_ACC_INT, &scale, &val,
-                          blk.at(p, kCounters + q * sizeof(int)), sizeof(int),
-                          p, g),
+      EXPECT_EQ(comex_acc(COMEX_ACC_INT, &scale, &val, blk.at(p, kCounters + q * sizeof(int)),
+                          sizeof(int), p, g),
                 COMEX_SUCCESS);
     }
   }
@@ -1030,16 +969,14 @@ void ExerciseGroup(comex_group_t g, const std::vector<int> &world) {
   int sum = 0;
   for (int w : world) sum += 2 * (w + 1);
   for (int q = 0; q < m; ++q) {
-    EXPECT_TRUE(MatchesPattern(blk.mine() + q * kSlot, kSlot, world[q],
-                               me_world, 40))
+    EXPECT_TRUE(MatchesPattern(blk.mine() + q * kSlot, kSlot, world[q], me_world, 40))
         << "slot of group rank " << q;
     EXPECT_EQ(counters[q], sum) << "counter " << q;
   }
   std::vector<uint8_t> got(kSlot);
   for (int p = 0; p < m; ++p) {
     std::fill(got.begin(), got.end(), 0);
-    EXPECT_EQ(comex_get(blk.at(p, me * kSlot), got.data(), kSlot, p, g),
-              COMEX_SUCCESS);
+    EXPECT_EQ(comex_get(blk.at(p, me * kSlot), got.data(), kSlot, p, g), COMEX_SUCCESS);
     EXPECT_TRUE(MatchesPattern(got.data(), kSlot, me_world, world[p], 40))
         << "get from group rank " << p;
   }
@@ -1052,8 +989,7 @@ TEST(Groups, EvenRanks) {
   if (me % 2 == 0) {
     comex_group_t g = COMEX_GROUP_NULL;
     std::vector<int> list = evens;
-    ASSERT_EQ(comex_group_create(static_cast<int>(list.size()), list.data(),
-                                 COMEX_GROUP_WORLD, &g),
+    ASSERT_EQ(comex_group_create(static_cast<int>(list.size()), list.data(), COMEX_GROUP_WORLD, &g),
               COMEX_SUCCESS);
     EXPECT_EQ(list, evens) << "comex_group_create changed pid_list";
     EXPECT_NE(g, COMEX_GROUP_WORLD);
@@ -1072,8 +1008,7 @@ TEST(Groups, NonMembersCallToo) {
   std::vector<int> evens;
   for (int w = 0; w < n; w += 2) evens.push_back(w);
   comex_group_t g = 12345;
-  ASSERT_EQ(comex_group_create(static_cast<int>(evens.size()), evens.data(), COMEX_GROUP_WORLD,
-                               &g),
+  ASSERT_EQ(comex_group_create(static_cast<int>(evens.size()), evens.data(), COMEX_GROUP_WORLD, &g),
             COMEX_SUCCESS);
   if (me % 2 == 0) {
     ASSERT_NE(g, COMEX_GROUP_NULL);
@@ -1094,8 +1029,7 @@ TEST(Groups, ReversedOrderAndSubgroup) {
   for (int i = 0; i < n; ++i) rev[i] = n - 1 - i;
   comex_group_t g = COMEX_GROUP_NULL;
   std::vector<int> list = rev;
-  ASSERT_EQ(comex_group_create(n, list.data(), COMEX_GROUP_WORLD, &g),
-            COMEX_SUCCESS);
+  ASSERT_EQ(comex_group_create(n, list.data(), COMEX_GROUP_WORLD, &g), COMEX_SUCCESS);
   EXPECT_EQ(list, rev) << "comex_group_create changed pid_list";
   ExerciseGroup(g, rev);
 
@@ -1107,20 +1041,18 @@ TEST(Groups, ReversedOrderAndSubgroup) {
   for (int r : parent_ranks) sub_world.push_back(rev[r]);
   int grank = -1;
   comex_group_rank(g, &grank);
-  if (std::find(parent_ranks.begin(), parent_ranks.end(), grank) !=
-      parent_ranks.end()) {
+  if (std::find(parent_ranks.begin(), parent_ranks.end(), grank) != parent_ranks.end()) {
     comex_group_t sub = COMEX_GROUP_NULL;
     std::vector<int> sub_list = parent_ranks;
-    ASSERT_EQ(comex_group_create(static_cast<int>(sub_list.size()),
-                                 sub_list.data(), g, &sub),
+    ASSERT_EQ(comex_group_create(static_cast<int>(sub_list.size()), sub_list.data(), g, &sub),
               COMEX_SUCCESS);
     ExerciseGroup(sub, sub_world);
     // Translation between the two groups.
     std::vector<int> subr(sub_world.size()), out(sub_world.size(), -7);
     std::iota(subr.begin(), subr.end(), 0);
-    EXPECT_EQ(comex_group_translate_ranks(static_cast<int>(subr.size()), sub,
-                                          subr.data(), g, out.data()),
-              COMEX_SUCCESS);
+    EXPECT_EQ(
+        comex_group_translate_ranks(static_cast<int>(subr.size()), sub, subr.data(), g, out.data()),
+        COMEX_SUCCESS);
     EXPECT_EQ(out, parent_ranks);
     EXPECT_EQ(comex_group_free(sub), COMEX_SUCCESS);
   }
@@ -1151,8 +1083,7 @@ size_t UnevenBytes(int r, int n) {
 
 // Everyone's ptr_arr agrees with what each owner reports, and NULL exactly
 // for zero-size blocks.
-void ExpectPointersAgree(const SharedBlock &blk,
-                         const std::vector<size_t> &bytes) {
+void ExpectPointersAgree(const SharedBlock &blk, const std::vector<size_t> &bytes) {
   const int me = WorldRank(), n = WorldSize();
   std::vector<uintptr_t> own{reinterpret_cast<uintptr_t>(blk.ptrs()[me])};
   std::vector<uintptr_t> all = AllGather(own, WorldComm());
@@ -1180,8 +1111,7 @@ TEST(Allocation, UnevenWithZeroAndEdges) {
     if (bytes[t] == 0) continue;
     uint8_t head = Pattern(me, t, 50, 0), tail = Pattern(me, t, 51, 0);
     EXPECT_EQ(comex_put(&head, blk.at(t, me), 1, t, kWorld), COMEX_SUCCESS);
-    EXPECT_EQ(comex_put(&tail, blk.at(t, bytes[t] - 1 - me), 1, t, kWorld),
-              COMEX_SUCCESS);
+    EXPECT_EQ(comex_put(&tail, blk.at(t, bytes[t] - 1 - me), 1, t, kWorld), COMEX_SUCCESS);
   }
   ASSERT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
   if (bytes[me] > 0) {
@@ -1200,15 +1130,12 @@ TEST(Allocation, UnevenWithZeroAndEdges) {
       expect[o] = Pattern(o, t, 50, 0);
       expect[bytes[t] - 1 - o] = Pattern(o, t, 51, 0);
     }
-    EXPECT_EQ(comex_get(blk.at(t), got.data(), static_cast<int>(bytes[t]), t,
-                        kWorld),
+    EXPECT_EQ(comex_get(blk.at(t), got.data(), static_cast<int>(bytes[t]), t, kWorld),
               COMEX_SUCCESS);
-    EXPECT_TRUE(BytesEqual(got.data(), expect.data(), bytes[t]))
-        << "block of rank " << t;
+    EXPECT_TRUE(BytesEqual(got.data(), expect.data(), bytes[t])) << "block of rank " << t;
     uint8_t first = 0, last = 0;
     EXPECT_EQ(comex_get(blk.at(t), &first, 1, t, kWorld), COMEX_SUCCESS);
-    EXPECT_EQ(comex_get(blk.at(t, bytes[t] - 1), &last, 1, t, kWorld),
-              COMEX_SUCCESS);
+    EXPECT_EQ(comex_get(blk.at(t, bytes[t] - 1), &last, 1, t, kWorld), COMEX_SUCCESS);
     EXPECT_EQ(first, expect.front()) << "first byte of rank " << t;
     EXPECT_EQ(last, expect.back()) << "last byte of rank " << t;
   }
@@ -1226,8 +1153,7 @@ TEST(Allocation, AllZeroSize) {
 TEST(Allocation, SeveralLiveAtOnce) {
   const int me = WorldRank(), n = WorldSize();
   // Per origin slot sizes; the middle one differs between ranks.
-  const std::vector<size_t> sizes{100, 1000 * static_cast<size_t>(me + 1),
-                                  65536};
+  const std::vector<size_t> sizes{100, 1000 * static_cast<size_t>(me + 1), 65536};
   std::vector<std::unique_ptr<SharedBlock>> blocks;
   for (size_t s : sizes) blocks.emplace_back(new SharedBlock(s * n));
   for (auto &b : blocks) ASSERT_TRUE(b->ok());
@@ -1246,15 +1172,14 @@ TEST(Allocation, SeveralLiveAtOnce) {
     for (int k : which)
       for (int t = 0; t < n; ++t) {
         std::vector<uint8_t> src = PatternVector(slot[k], me, t, salt + k);
-        EXPECT_EQ(comex_put(src.data(), blocks[k]->at(t, me * slot[k]),
-                            static_cast<int>(slot[k]), t, kWorld),
+        EXPECT_EQ(comex_put(src.data(), blocks[k]->at(t, me * slot[k]), static_cast<int>(slot[k]),
+                            t, kWorld),
                   COMEX_SUCCESS);
       }
     EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
     for (int k : which)
       for (int o = 0; o < n; ++o)
-        EXPECT_TRUE(MatchesPattern(blocks[k]->mine() + o * slot[k], slot[k], o,
-                                   me, salt + k))
+        EXPECT_TRUE(MatchesPattern(blocks[k]->mine() + o * slot[k], slot[k], o, me, salt + k))
             << "block " << k << " slot " << o;
   };
   write_all({0, 1, 2}, 60);
@@ -1269,8 +1194,7 @@ TEST(Allocation, MemDevAndLocalBuffers) {
   const int me = WorldRank(), n = WorldSize();
   const size_t kSize = 65536 + 7;
   std::vector<void *> ptrs(n, nullptr);
-  ASSERT_EQ(comex_malloc_mem_dev(ptrs.data(), kSize * n, kWorld, "host"),
-            COMEX_SUCCESS);
+  ASSERT_EQ(comex_malloc_mem_dev(ptrs.data(), kSize * n, kWorld, "host"), COMEX_SUCCESS);
   for (int r = 0; r < n; ++r) EXPECT_NE(ptrs[r], nullptr);
   uint8_t *mine = static_cast<uint8_t *>(ptrs[me]);
 
@@ -1282,19 +1206,16 @@ TEST(Allocation, MemDevAndLocalBuffers) {
   for (int t = 0; buffers && t < n; ++t) {
     FillPattern(src, kSize, me, t, 90);
     comex_request_t h;
-    EXPECT_EQ(comex_nbput(src, static_cast<uint8_t *>(ptrs[t]) + me * kSize,
-                          kSize, t, kWorld, &h),
+    EXPECT_EQ(comex_nbput(src, static_cast<uint8_t *>(ptrs[t]) + me * kSize, kSize, t, kWorld, &h),
               COMEX_SUCCESS);
     EXPECT_EQ(comex_wait(&h), COMEX_SUCCESS);
   }
   EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
   for (int o = 0; o < n; ++o)
-    EXPECT_TRUE(MatchesPattern(mine + o * kSize, kSize, o, me, 90))
-        << "slot " << o;
+    EXPECT_TRUE(MatchesPattern(mine + o * kSize, kSize, o, me, 90)) << "slot " << o;
   for (int t = 0; buffers && t < n; ++t) {
     std::memset(dst, 0, kSize);
-    EXPECT_EQ(comex_get(static_cast<uint8_t *>(ptrs[t]) + me * kSize, dst,
-                        kSize, t, kWorld),
+    EXPECT_EQ(comex_get(static_cast<uint8_t *>(ptrs[t]) + me * kSize, dst, kSize, t, kWorld),
               COMEX_SUCCESS);
     EXPECT_TRUE(MatchesPattern(dst, kSize, me, t, 90)) << "from " << t;
   }

@@ -36,17 +36,9 @@ constexpr comex_group_t kWorld = COMEX_GROUP_WORLD;
 // a crash there cannot take the suite down).
 // ---------------------------------------------------------------------------
 
-enum PreInitCall {
-  kInitialized,
-  kPut,
-  kGroupRank,
-  kBarrier,
-  kMalloc,
-  kNumPreInitCalls
-};
-const char *const kPreInitNames[] = {"comex_initialized", "comex_put",
-                                     "comex_group_rank", "comex_barrier",
-                                     "comex_malloc"};
+enum PreInitCall { kInitialized, kPut, kGroupRank, kBarrier, kMalloc, kNumPreInitCalls };
+const char *const kPreInitNames[] = {"comex_initialized", "comex_put", "comex_group_rank",
+                                     "comex_barrier", "comex_malloc"};
 
 struct PreInitResult {
   bool ran = false;
@@ -96,8 +88,7 @@ TEST(PreInit, CallsBeforeInitFail) {
       << (WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
   EXPECT_EQ(g_pre_init.rc[kInitialized], 0) << kPreInitNames[kInitialized];
   for (int c = kPut; c < kNumPreInitCalls; ++c)
-    EXPECT_EQ(g_pre_init.rc[c], COMEX_FAILURE)
-        << kPreInitNames[c] << " before comex_init";
+    EXPECT_EQ(g_pre_init.rc[c], COMEX_FAILURE) << kPreInitNames[c] << " before comex_init";
 }
 
 // ---------------------------------------------------------------------------
@@ -122,8 +113,8 @@ class Errors : public mpitest::BadCallTest {
 
   // Every contiguous data-movement call (blocking and nb) with these
   // arguments; each must fail.  `remote_addr` is the remote side.
-  void ExpectAllTransfersFail(void *remote_addr, int bytes, int proc,
-                              comex_group_t group, const char *what) {
+  void ExpectAllTransfersFail(void *remote_addr, int bytes, int proc, comex_group_t group,
+                              const char *what) {
     SCOPED_TRACE(what);
     int iscale = 1;
     comex_request_t h;
@@ -132,25 +123,23 @@ class Errors : public mpitest::BadCallTest {
     const int acc_bytes = bytes < 0 ? bytes : (bytes + 3) / 4 * 4;
     EXPECT_FAIL(comex_put(src_.data(), remote_addr, bytes, proc, group));
     EXPECT_FAIL(comex_get(remote_addr, dst_.data(), bytes, proc, group));
-    EXPECT_FAIL(comex_acc(COMEX_ACC_INT, &iscale, src_.data(), remote_addr,
-                          acc_bytes, proc, group));
+    EXPECT_FAIL(
+        comex_acc(COMEX_ACC_INT, &iscale, src_.data(), remote_addr, acc_bytes, proc, group));
     EXPECT_FAIL(comex_nbput(src_.data(), remote_addr, bytes, proc, group, &h));
     EXPECT_FAIL(comex_nbget(remote_addr, dst_.data(), bytes, proc, group, &h));
-    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, src_.data(), remote_addr,
-                            acc_bytes, proc, group, &h));
+    EXPECT_FAIL(
+        comex_nbacc(COMEX_ACC_INT, &iscale, src_.data(), remote_addr, acc_bytes, proc, group, &h));
   }
 
   // Every rmw op with this remote address; each must fail and leave the
   // local operand as it was.
-  void ExpectAllRmwFail(void *prem, int proc, comex_group_t group,
-                        const char *what) {
+  void ExpectAllRmwFail(void *prem, int proc, comex_group_t group, const char *what) {
     SCOPED_TRACE(what);
     int iloc = 1234;
     long lloc = 5678;
     EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD, &iloc, prem, 1, proc, group));
     EXPECT_FAIL(comex_rmw(COMEX_SWAP, &iloc, prem, 0, proc, group));
-    EXPECT_FAIL(
-        comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lloc, prem, 1, proc, group));
+    EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lloc, prem, 1, proc, group));
     EXPECT_FAIL(comex_rmw(COMEX_SWAP_LONG, &lloc, prem, 0, proc, group));
     EXPECT_EQ(iloc, 1234);
     EXPECT_EQ(lloc, 5678);
@@ -227,24 +216,17 @@ TEST_F(Errors, NullBuffers) {
     EXPECT_FAIL(comex_put(src_.data(), nullptr, 8, t, kWorld));
     EXPECT_FAIL(comex_get(nullptr, dst_.data(), 8, t, kWorld));
     EXPECT_FAIL(comex_get(remote(t), nullptr, 8, t, kWorld));
-    EXPECT_FAIL(comex_acc(COMEX_ACC_INT, &iscale, nullptr, remote(t), 8, t,
-                          kWorld));
-    EXPECT_FAIL(comex_acc(COMEX_ACC_INT, &iscale, src_.data(), nullptr, 8, t,
-                          kWorld));
-    EXPECT_FAIL(comex_acc(COMEX_ACC_INT, nullptr, src_.data(), remote(t), 8, t,
-                          kWorld));
+    EXPECT_FAIL(comex_acc(COMEX_ACC_INT, &iscale, nullptr, remote(t), 8, t, kWorld));
+    EXPECT_FAIL(comex_acc(COMEX_ACC_INT, &iscale, src_.data(), nullptr, 8, t, kWorld));
+    EXPECT_FAIL(comex_acc(COMEX_ACC_INT, nullptr, src_.data(), remote(t), 8, t, kWorld));
     EXPECT_FAIL(comex_nbput(nullptr, remote(t), 8, t, kWorld, &h));
     EXPECT_FAIL(comex_nbput(src_.data(), nullptr, 8, t, kWorld, &h));
     EXPECT_FAIL(comex_nbget(nullptr, dst_.data(), 8, t, kWorld, &h));
     EXPECT_FAIL(comex_nbget(remote(t), nullptr, 8, t, kWorld, &h));
-    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, nullptr, remote(t), 8, t,
-                            kWorld, &h));
-    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, src_.data(), nullptr, 8,
-                            t, kWorld, &h));
-    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, nullptr, src_.data(), remote(t), 8,
-                            t, kWorld, &h));
-    EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD, nullptr, remote(t), 1, t,
-                          kWorld));
+    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, nullptr, remote(t), 8, t, kWorld, &h));
+    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, src_.data(), nullptr, 8, t, kWorld, &h));
+    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, nullptr, src_.data(), remote(t), 8, t, kWorld, &h));
+    EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD, nullptr, remote(t), 1, t, kWorld));
     EXPECT_FAIL(comex_rmw(COMEX_SWAP_LONG, nullptr, remote(t), 0, t, kWorld));
     ExpectAllRmwFail(nullptr, t, kWorld, "rmw with null prem");
   }
@@ -253,8 +235,7 @@ TEST_F(Errors, NullBuffers) {
 TEST_F(Errors, NegativeBytes) {
   for (int t : targets_)
     for (int bytes : {-1, -8, INT_MIN}) {
-      SCOPED_TRACE("target " + std::to_string(t) + ", bytes " +
-                   std::to_string(bytes));
+      SCOPED_TRACE("target " + std::to_string(t) + ", bytes " + std::to_string(bytes));
       ExpectAllTransfersFail(remote(t), bytes, t, kWorld, "negative bytes");
     }
 }
@@ -264,19 +245,14 @@ TEST_F(Errors, UnknownOps) {
   comex_request_t h;
   for (int t : targets_) {
     SCOPED_TRACE("target " + std::to_string(t));
-    for (int op : {99, COMEX_ACC_OFF, COMEX_ACC_LNG + 1, 0, -1,
-                   COMEX_FETCH_AND_ADD}) {
-      EXPECT_FAIL(comex_acc(op, &iscale, src_.data(), remote(t), 8, t, kWorld))
-          << " op " << op;
-      EXPECT_FAIL(comex_nbacc(op, &iscale, src_.data(), remote(t), 8, t, kWorld,
-                              &h))
+    for (int op : {99, COMEX_ACC_OFF, COMEX_ACC_LNG + 1, 0, -1, COMEX_FETCH_AND_ADD}) {
+      EXPECT_FAIL(comex_acc(op, &iscale, src_.data(), remote(t), 8, t, kWorld)) << " op " << op;
+      EXPECT_FAIL(comex_nbacc(op, &iscale, src_.data(), remote(t), 8, t, kWorld, &h))
           << " op " << op;
     }
-    for (int op : {99, 0, -1, COMEX_SWAP - 1, COMEX_FETCH_AND_ADD_LONG + 1,
-                   COMEX_ACC_INT}) {
+    for (int op : {99, 0, -1, COMEX_SWAP - 1, COMEX_FETCH_AND_ADD_LONG + 1, COMEX_ACC_INT}) {
       long loc = 4321;
-      EXPECT_FAIL(comex_rmw(op, &loc, aligned_remote(t, 0), 1, t, kWorld))
-          << " op " << op;
+      EXPECT_FAIL(comex_rmw(op, &loc, aligned_remote(t, 0), 1, t, kWorld)) << " op " << op;
       EXPECT_EQ(loc, 4321) << "op " << op;
     }
   }
@@ -293,25 +269,18 @@ TEST_F(Errors, RemoteRangeOutsideAllocation) {
   for (int t : targets_) {
     SCOPED_TRACE("target " + std::to_string(t));
     ExpectAllTransfersFail(remote(t, k), 1, t, kWorld, "one byte past the end");
-    ExpectAllTransfersFail(remote(t, k - 4), 8, t, kWorld,
-                           "starts inside, runs past the end");
+    ExpectAllTransfersFail(remote(t, k - 4), 8, t, kWorld, "starts inside, runs past the end");
     ExpectAllTransfersFail(remote(t), k + 4, t, kWorld, "whole block plus 4");
-    ExpectAllTransfersFail(remote(t, -1), 1, t, kWorld,
-                           "one byte before the start");
-    ExpectAllTransfersFail(remote(t, -4), 8, t, kWorld,
-                           "starts before, runs into the block");
-    ExpectAllRmwFail(aligned_remote(t, 0) + k + 8, t, kWorld,
-                     "rmw past the end");
-    ExpectAllRmwFail(aligned_remote(t, 0) - 8, t, kWorld,
-                     "rmw before the start");
+    ExpectAllTransfersFail(remote(t, -1), 1, t, kWorld, "one byte before the start");
+    ExpectAllTransfersFail(remote(t, -4), 8, t, kWorld, "starts before, runs into the block");
+    ExpectAllRmwFail(aligned_remote(t, 0) + k + 8, t, kWorld, "rmw past the end");
+    ExpectAllRmwFail(aligned_remote(t, 0) - 8, t, kWorld, "rmw before the start");
     // A stack and a heap address of this process: never comex memory here;
     // on another rank, only if it does not happen to fall in its block.
     if (!inside_block(t, &stack_var, sizeof(int)))
-      ExpectAllTransfersFail(&stack_var, sizeof(int), t, kWorld,
-                             "stack address");
+      ExpectAllTransfersFail(&stack_var, sizeof(int), t, kWorld, "stack address");
     if (!inside_block(t, heap_var.data(), 8 * sizeof(long))) {
-      ExpectAllTransfersFail(heap_var.data(), 8 * sizeof(long), t, kWorld,
-                             "heap address");
+      ExpectAllTransfersFail(heap_var.data(), 8 * sizeof(long), t, kWorld, "heap address");
       ExpectAllRmwFail(heap_var.data(), t, kWorld, "rmw on a heap address");
     }
   }
@@ -336,21 +305,17 @@ TEST_F(Errors, MisalignedRmw) {
     SCOPED_TRACE("target " + std::to_string(t));
     for (int skew : {1, 2, 3, 5}) {
       int iloc = 11;
-      EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD, &iloc,
-                            aligned_remote(t, skew), 1, t, kWorld))
+      EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD, &iloc, aligned_remote(t, skew), 1, t, kWorld))
           << "skew " << skew;
-      EXPECT_FAIL(comex_rmw(COMEX_SWAP, &iloc, aligned_remote(t, skew), 0, t,
-                            kWorld))
+      EXPECT_FAIL(comex_rmw(COMEX_SWAP, &iloc, aligned_remote(t, skew), 0, t, kWorld))
           << "skew " << skew;
       EXPECT_EQ(iloc, 11);
     }
     for (int skew : {1, 4, 6}) {
       long lloc = 22;
-      EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lloc,
-                            aligned_remote(t, skew), 1, t, kWorld))
+      EXPECT_FAIL(comex_rmw(COMEX_FETCH_AND_ADD_LONG, &lloc, aligned_remote(t, skew), 1, t, kWorld))
           << "skew " << skew;
-      EXPECT_FAIL(comex_rmw(COMEX_SWAP_LONG, &lloc, aligned_remote(t, skew), 0,
-                            t, kWorld))
+      EXPECT_FAIL(comex_rmw(COMEX_SWAP_LONG, &lloc, aligned_remote(t, skew), 0, t, kWorld))
           << "skew " << skew;
       EXPECT_EQ(lloc, 22);
     }
@@ -367,8 +332,7 @@ TEST_F(Errors, BadHandles) {
     SCOPED_TRACE("target " + std::to_string(t));
     EXPECT_FAIL(comex_nbput(src_.data(), remote(t), 8, t, kWorld, nullptr));
     EXPECT_FAIL(comex_nbget(remote(t), dst_.data(), 8, t, kWorld, nullptr));
-    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, src_.data(), remote(t), 8,
-                            t, kWorld, nullptr));
+    EXPECT_FAIL(comex_nbacc(COMEX_ACC_INT, &iscale, src_.data(), remote(t), 8, t, kWorld, nullptr));
   }
   int status = 7;
   EXPECT_FAIL(comex_wait(nullptr));
@@ -384,8 +348,7 @@ TEST_F(Errors, BadHandles) {
   // A real handle with a null status pointer; the handle stays usable.
   std::vector<uint8_t> got(64, 0);
   comex_request_t h;
-  ASSERT_EQ(comex_nbget(remote(right_), got.data(), 64, right_, kWorld, &h),
-            COMEX_SUCCESS);
+  ASSERT_EQ(comex_nbget(remote(right_), got.data(), 64, right_, kWorld, &h), COMEX_SUCCESS);
   EXPECT_FAIL(comex_test(&h, nullptr));
   EXPECT_EQ(comex_wait(&h), COMEX_SUCCESS);
   EXPECT_TRUE(MatchesPattern(got.data(), 64, right_, right_, kSalt));
@@ -454,9 +417,7 @@ TEST_F(Errors, FreeOfForeignPointer) {
   // The block still works after the failed frees.
   const int t = right_;
   int v = 1000 + me_, back = -1;
-  EXPECT_EQ(comex_put(&v, static_cast<char *>(ptrs[t]) + 8, sizeof(int), t,
-                      kWorld),
-            COMEX_SUCCESS);
+  EXPECT_EQ(comex_put(&v, static_cast<char *>(ptrs[t]) + 8, sizeof(int), t, kWorld), COMEX_SUCCESS);
   EXPECT_EQ(comex_barrier(kWorld), COMEX_SUCCESS);
   std::memcpy(&back, mine + 8, sizeof(int));
   EXPECT_EQ(back, 1000 + (me_ + n_ - 1) % n_);
@@ -482,19 +443,14 @@ TEST_F(Errors, StridedVectorMutexArguments) {
   comex_request_t h;
   for (int levels : {-1, COMEX_MAX_STRIDE_LEVEL + 1}) {
     SCOPED_TRACE("stride_levels " + std::to_string(levels));
-    EXPECT_FAIL(comex_puts(src_.data(), stride, remote(t), stride, count,
+    EXPECT_FAIL(comex_puts(src_.data(), stride, remote(t), stride, count, levels, t, kWorld));
+    EXPECT_FAIL(comex_gets(remote(t), stride, dst_.data(), stride, count, levels, t, kWorld));
+    EXPECT_FAIL(comex_accs(COMEX_ACC_INT, &iscale, src_.data(), stride, remote(t), stride, count,
                            levels, t, kWorld));
-    EXPECT_FAIL(comex_gets(remote(t), stride, dst_.data(), stride, count,
-                           levels, t, kWorld));
-    EXPECT_FAIL(comex_accs(COMEX_ACC_INT, &iscale, src_.data(), stride,
-                           remote(t), stride, count, levels, t, kWorld));
-    EXPECT_FAIL(comex_nbputs(src_.data(), stride, remote(t), stride, count,
-                             levels, t, kWorld, &h));
+    EXPECT_FAIL(comex_nbputs(src_.data(), stride, remote(t), stride, count, levels, t, kWorld, &h));
   }
-  EXPECT_FAIL(comex_puts(src_.data(), stride, remote(t), stride, nullptr, 1, t,
-                         kWorld));
-  EXPECT_FAIL(comex_gets(remote(t), stride, dst_.data(), stride, nullptr, 1, t,
-                         kWorld));
+  EXPECT_FAIL(comex_puts(src_.data(), stride, remote(t), stride, nullptr, 1, t, kWorld));
+  EXPECT_FAIL(comex_gets(remote(t), stride, dst_.data(), stride, nullptr, 1, t, kWorld));
 
   void *vsrc[1] = {src_.data()}, *vdst[1] = {remote(t)};
   comex_giov_t iov = {vsrc, vdst, 1, 8};

@@ -31,7 +31,7 @@ bool MyShm() {
 struct NodeView {
   std::vector<int> ranks;  // world ranks on my node, in node order
   std::vector<long> pids;
-  std::vector<int> shm;    // COMEX_SHM of each
+  std::vector<int> shm;  // COMEX_SHM of each
   bool any_shm() const { return std::count(shm.begin(), shm.end(), 1) > 0; }
 };
 
@@ -124,8 +124,8 @@ TEST(ShmNode, PeersBlocksAreMappedExactlyWhenThisRankGoesDirect) {
   std::vector<long> pids = AllGather(std::vector<long>{pid}, WorldComm());
   for (int r = 0; r < WorldSize(); ++r) {
     if (std::find(node.ranks.begin(), node.ranks.end(), r) != node.ranks.end()) continue;
-    EXPECT_EQ(MappedSegmentsOf(pids[size_t(r)]), 0) << "block of rank " << r
-                                                    << " of another node is mapped";
+    EXPECT_EQ(MappedSegmentsOf(pids[size_t(r)]), 0)
+        << "block of rank " << r << " of another node is mapped";
   }
 }
 
@@ -136,7 +136,8 @@ TEST(ShmNode, NoNamesLeftInDevShm) {
     ASSERT_TRUE(a.ok() && b.ok() && c.ok());
     ASSERT_EQ(comex_create_mutexes(3), COMEX_SUCCESS);
     EXPECT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
-    for (long pid : node.pids) EXPECT_TRUE(NamesOf(pid).empty()) << "names of pid " << pid << " left";
+    for (long pid : node.pids)
+      EXPECT_TRUE(NamesOf(pid).empty()) << "names of pid " << pid << " left";
     ASSERT_EQ(comex_destroy_mutexes(), COMEX_SUCCESS);
   }
   for (long pid : node.pids) EXPECT_TRUE(NamesOf(pid).empty());
@@ -208,16 +209,19 @@ TEST(ShmNode, AccumulatesFromAllPathsAreAtomic) {
     for (int t = 0; t < n; ++t) {
       if (r % 3 == 0) {
         ASSERT_EQ(comex_acc(COMEX_ACC_DBL, &scale, ones.data(), b.at(t), kElems * 8, t,
-                            COMEX_GROUP_WORLD), COMEX_SUCCESS);
+                            COMEX_GROUP_WORLD),
+                  COMEX_SUCCESS);
       } else if (r % 3 == 1) {
         comex_request_t h;
         ASSERT_EQ(comex_nbacc(COMEX_ACC_DBL, &scale, ones.data(), b.at(t), kElems * 8, t,
-                              COMEX_GROUP_WORLD, &h), COMEX_SUCCESS);
+                              COMEX_GROUP_WORLD, &h),
+                  COMEX_SUCCESS);
         ASSERT_EQ(comex_wait(&h), COMEX_SUCCESS);
       } else {
         int stride = 16 * 8, count[2] = {16 * 8, kElems / 16};
         ASSERT_EQ(comex_accs(COMEX_ACC_DBL, &scale, ones.data(), &stride, b.at(t), &stride, count,
-                             1, t, COMEX_GROUP_WORLD), COMEX_SUCCESS);
+                             1, t, COMEX_GROUP_WORLD),
+                  COMEX_SUCCESS);
       }
     }
   ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);

@@ -772,8 +772,8 @@ class StridedErrors : public mpitest::BadCallTest {
     }
     EXPECT_FAIL(comex_puts(l_src, lstride, remote_addr, rstride, count, levels, proc, kWorld));
     EXPECT_FAIL(comex_gets(remote_addr, rstride, l_dst, lstride, count, levels, proc, kWorld));
-    EXPECT_FAIL(comex_accs(COMEX_ACC_INT, &iscale, l_src, lstride, remote_addr, rstride, n4,
-                           levels, proc, kWorld));
+    EXPECT_FAIL(comex_accs(COMEX_ACC_INT, &iscale, l_src, lstride, remote_addr, rstride, n4, levels,
+                           proc, kWorld));
     EXPECT_FAIL(comex_accs(COMEX_ACC_DCP, &zscale, l_src, lstride, remote_addr, rstride, n16,
                            levels, proc, kWorld));
     EXPECT_FAIL(

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "comex.h"
-#include "test_util.h"
 #include "node/topology.h"
+#include "test_util.h"
 
 namespace {
 
@@ -46,8 +46,7 @@ std::vector<CpuSet> Cores() {
     for (int c = 0; c < n; ++c) {
       hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, unsigned(c));
       CpuSet s;
-      for (int i = hwloc_bitmap_first(core->cpuset); i >= 0;
-           i = hwloc_bitmap_next(core->cpuset, i))
+      for (int i = hwloc_bitmap_first(core->cpuset); i >= 0; i = hwloc_bitmap_next(core->cpuset, i))
         s.insert(i);
       cores.push_back(s);
     }
@@ -218,9 +217,9 @@ TEST(Topology, ProgressThreadServesWhileTargetComputes) {
                 COMEX_SUCCESS);
       EXPECT_TRUE(MatchesPattern(buf.data(), kBytes, partner, partner, 7));
       mpitest::FillPattern(buf.data(), kBytes, rank, partner, 8);
-      ASSERT_EQ(comex_put(buf.data(), block.at(partner, kBytes), int(kBytes), partner,
-                          COMEX_GROUP_WORLD),
-                COMEX_SUCCESS);
+      ASSERT_EQ(
+          comex_put(buf.data(), block.at(partner, kBytes), int(kBytes), partner, COMEX_GROUP_WORLD),
+          COMEX_SUCCESS);
       std::vector<int> ones(kBytes / sizeof(int), 1);
       int two = 2;
       for (int k = 0; k < 3; ++k)

@@ -78,9 +78,7 @@ class SharedBlock {
   size_t bytes() const { return bytes_; }
   const std::vector<void *> &ptrs() const { return ptrs_; }
   // Address of byte `offset` of member `proc`'s block (in proc's space).
-  void *at(int proc, size_t offset = 0) const {
-    return static_cast<char *>(ptrs_[proc]) + offset;
-  }
+  void *at(int proc, size_t offset = 0) const { return static_cast<char *>(ptrs_[proc]) + offset; }
   uint8_t *mine() const { return static_cast<uint8_t *>(ptrs_[rank_]); }
 
  private:

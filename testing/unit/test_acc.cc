@@ -4,8 +4,8 @@
 #include <complex>
 #include <vector>
 
-#include "util/acc.h"
 #include "comex.h"
+#include "util/acc.h"
 
 using namespace comex;
 
@@ -43,7 +43,8 @@ void check_complex(int op) {
   }
   accumulate(t, &scale, dst.data(), src.data(), dst.size() * sizeof(dst[0]));
   for (int i = 0; i < 9; ++i) {
-    std::complex<T> want = std::complex<T>(T(i), T(-i)) + scale * std::complex<T>(T(1 + i), T(3 - i));
+    std::complex<T> want =
+        std::complex<T>(T(i), T(-i)) + scale * std::complex<T>(T(1 + i), T(3 - i));
     EXPECT_EQ(dst[i], want) << i;
   }
 }

@@ -39,9 +39,12 @@ TEST(Config, SizesWithSuffixes) {
 
 TEST(Config, BadValuesNameTheVariable) {
   const std::map<std::string, std::string> bad[] = {
-      {{"COMEX_MAX_NB_OUTSTANDING", "abc"}},  {{"COMEX_MAX_NB_OUTSTANDING", "0"}},
-      {{"COMEX_MAX_NB_OUTSTANDING", "70000"}}, {{"COMEX_EAGER_THRESHOLD", "-5"}},
-      {{"COMEX_EAGER_THRESHOLD", "12Q"}},     {{"COMEX_MAX_MSG_BYTES", "10"}},
+      {{"COMEX_MAX_NB_OUTSTANDING", "abc"}},
+      {{"COMEX_MAX_NB_OUTSTANDING", "0"}},
+      {{"COMEX_MAX_NB_OUTSTANDING", "70000"}},
+      {{"COMEX_EAGER_THRESHOLD", "-5"}},
+      {{"COMEX_EAGER_THRESHOLD", "12Q"}},
+      {{"COMEX_MAX_MSG_BYTES", "10"}},
       {{"COMEX_PROGRESS_SLEEP_MIN_US", "5000"}, {"COMEX_PROGRESS_SLEEP_MAX_US", "10"}},
   };
   for (const auto &env : bad) {
@@ -66,7 +69,8 @@ TEST(Config, BindValues) {
   EXPECT_EQ(parse({{"COMEX_PROGRESS_BIND", "CORE"}}).PROGRESS_BIND, comex::kBindCore);
   EXPECT_EQ(parse({{"COMEX_PROGRESS_BIND", "none"}}).PROGRESS_BIND, comex::kBindNone);
   EXPECT_THROW(parse({{"COMEX_PROGRESS_BIND", "socket"}}), comex::Error);
-  EXPECT_NE(parse({{"COMEX_PROGRESS_BIND", "spare"}}).describe().find("= spare"), std::string::npos);
+  EXPECT_NE(parse({{"COMEX_PROGRESS_BIND", "spare"}}).describe().find("= spare"),
+            std::string::npos);
   EXPECT_EQ(parse({}).SHM, 1);
   EXPECT_EQ(parse({{"COMEX_SHM", "0"}}).SHM, 0);
 }
@@ -109,13 +113,14 @@ TEST(Config, ReadmeTableMatchesTheRegistry) {
     EXPECT_TRUE(rows.emplace(line.substr(3, end - 3), def).second) << "README.md: twice: " << line;
   }
   size_t registered = 0;
-#define COMEX_README_ROW(name, type, def, doc)                                                   \
-  ++registered;                                                                                   \
-  if (rows.count("COMEX_" #name))                                                                \
-    EXPECT_EQ(rows["COMEX_" #name], def) << "README.md: default of COMEX_" #name;                 \
-  else                                                                                            \
+#define COMEX_README_ROW(name, type, def, doc)                                    \
+  ++registered;                                                                   \
+  if (rows.count("COMEX_" #name))                                                 \
+    EXPECT_EQ(rows["COMEX_" #name], def) << "README.md: default of COMEX_" #name; \
+  else                                                                            \
     ADD_FAILURE() << "COMEX_" #name " missing from README.md's table";
   COMEX_CONFIG_LIST(COMEX_README_ROW)
 #undef COMEX_README_ROW
-  EXPECT_EQ(rows.size(), registered) << "README.md's table has rows for variables not in the registry";
+  EXPECT_EQ(rows.size(), registered)
+      << "README.md's table has rows for variables not in the registry";
 }

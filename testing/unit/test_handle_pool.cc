@@ -3,8 +3,8 @@
 
 #include <set>
 
-#include "util/error.h"
 #include "core/handle_pool.h"
+#include "util/error.h"
 
 using comex::HandlePool;
 
