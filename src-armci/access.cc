@@ -82,6 +82,19 @@ void forget_allocations() {
 
 }  // namespace armci
 
+namespace {
+
+// The allocation whose local block holds `ptr` (a.mutex held), or NULL with a
+// message naming `fn`.
+Allocation *held_block(const char *fn, Allocations &a, void *ptr) {
+  if (!ptr) return fail(fn, "ptr is NULL"), nullptr;
+  Allocation *m = a.holding(ptr);
+  if (!m) fail(fn, "ptr=%p is not in a local block of ARMCI_Malloc memory", ptr);
+  return m;
+}
+
+}  // namespace
+
 extern "C" {
 
 // Begin direct loads and stores on the local block holding `ptr`.  The full
@@ -89,18 +102,11 @@ extern "C" {
 void PARMCI_Access_begin(void *ptr) {
   const char *fn = "ARMCI_Access_begin";
   if (!armci::ready(fn)) return;
-  if (!ptr) {
-    fail(fn, "ptr is NULL");
-    return;
-  }
   Allocations &a = allocations();
   {
     std::lock_guard<std::mutex> lock(a.mutex);
-    Allocation *m = a.holding(ptr);
-    if (!m) {
-      fail(fn, "ptr=%p is not in a local block of ARMCI_Malloc memory", ptr);
-      return;
-    }
+    Allocation *m = held_block(fn, a, ptr);
+    if (!m) return;
     if (m->mode == ARMCIX_MODE_NO_LOAD_STORE) {
       fail(fn, "ptr=%p is in an allocation in ARMCIX_MODE_NO_LOAD_STORE", ptr);
       return;
@@ -115,18 +121,11 @@ ARMCI_WEAK_ALIAS(ARMCI_Access_begin)
 void PARMCI_Access_end(void *ptr) {
   const char *fn = "ARMCI_Access_end";
   if (!armci::ready(fn)) return;
-  if (!ptr) {
-    fail(fn, "ptr is NULL");
-    return;
-  }
   std::atomic_thread_fence(std::memory_order_seq_cst);
   Allocations &a = allocations();
   std::lock_guard<std::mutex> lock(a.mutex);
-  Allocation *m = a.holding(ptr);
-  if (!m) {
-    fail(fn, "ptr=%p is not in a local block of ARMCI_Malloc memory", ptr);
-    return;
-  }
+  Allocation *m = held_block(fn, a, ptr);
+  if (!m) return;
   if (m->open_accesses == 0) {
     fail(fn, "ptr=%p: no ARMCI_Access_begin is open on its allocation", ptr);
     return;

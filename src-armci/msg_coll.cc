@@ -58,15 +58,22 @@ GroupComms *world_comms(const char *fn) {
 // The collectives, for any group and scope
 // ---------------------------------------------------------------------------
 
+// Checks the arguments of a reduction; true when this process has values to
+// reduce (false, with a message, when an argument is bad).
+bool reduction(const char *fn, GroupComms *g, int scope, void *x, int n, const char *op, int type,
+               TypeInfo *t, OpInfo *o, Scope *s) {
+  if (!g || !type_info(fn, type, t) || !op_info(fn, op, *t, o) || !scope_of(fn, *g, scope, s))
+    return false;
+  if (n < 0) return fail(fn, "n=%d is negative", n), false;
+  if (n > 0 && !x) return fail(fn, "x is NULL"), false;
+  return s->member && n > 0;
+}
+
 void gop(const char *fn, GroupComms *g, int scope, void *x, int n, const char *op, int type) {
   TypeInfo t;
   OpInfo o;
   Scope s;
-  if (!g || !type_info(fn, type, &t) || !op_info(fn, op, t, &o) || !scope_of(fn, *g, scope, &s))
-    return;
-  if (n < 0) return (void)fail(fn, "n=%d is negative", n);
-  if (n > 0 && !x) return (void)fail(fn, "x is NULL");
-  if (!s.member || n == 0) return;
+  if (!reduction(fn, g, scope, x, n, op, type, &t, &o, &s)) return;
   if (o.abs) abs_in_place(type, x, n);
   if (o.logical) truth_in_place(type, x, n);
   MPI_Request req;
@@ -79,11 +86,7 @@ void reduce(const char *fn, GroupComms *g, int scope, void *x, int n, const char
   TypeInfo t;
   OpInfo o;
   Scope s;
-  if (!g || !type_info(fn, type, &t) || !op_info(fn, op, t, &o) || !scope_of(fn, *g, scope, &s))
-    return;
-  if (n < 0) return (void)fail(fn, "n=%d is negative", n);
-  if (n > 0 && !x) return (void)fail(fn, "x is NULL");
-  if (!s.member || n == 0) return;
+  if (!reduction(fn, g, scope, x, n, op, type, &t, &o, &s)) return;
   std::vector<char> work(static_cast<char *>(x), static_cast<char *>(x) + size_t(n) * t.size);
   if (o.abs) abs_in_place(type, work.data(), n);
   if (o.logical) truth_in_place(type, work.data(), n);
@@ -198,31 +201,6 @@ void armci_msg_gop_scope(int scope, void *x, int n, const char *op, int type) {
   gop(fn, world_comms(fn), scope, x, n, op, type);
 }
 
-void armci_msg_igop(int *x, int n, const char *op) {
-  const char *fn = "armci_msg_igop";
-  gop(fn, world_comms(fn), SCOPE_ALL, x, n, op, ARMCI_INT);
-}
-
-void armci_msg_lgop(long *x, int n, const char *op) {
-  const char *fn = "armci_msg_lgop";
-  gop(fn, world_comms(fn), SCOPE_ALL, x, n, op, ARMCI_LONG);
-}
-
-void armci_msg_llgop(long long *x, int n, const char *op) {
-  const char *fn = "armci_msg_llgop";
-  gop(fn, world_comms(fn), SCOPE_ALL, x, n, op, ARMCI_LONG_LONG);
-}
-
-void armci_msg_fgop(float *x, int n, const char *op) {
-  const char *fn = "armci_msg_fgop";
-  gop(fn, world_comms(fn), SCOPE_ALL, x, n, op, ARMCI_FLOAT);
-}
-
-void armci_msg_dgop(double *x, int n, const char *op) {
-  const char *fn = "armci_msg_dgop";
-  gop(fn, world_comms(fn), SCOPE_ALL, x, n, op, ARMCI_DOUBLE);
-}
-
 void armci_msg_reduce(void *x, int n, const char *op, int type) {
   const char *fn = "armci_msg_reduce";
   reduce(fn, world_comms(fn), SCOPE_ALL, x, n, op, type);
@@ -277,29 +255,22 @@ void armci_msg_group_gop_scope(int scope, void *x, int n, const char *op, int ty
   gop(fn, armci::group_comms(fn, group), scope, x, n, op, type);
 }
 
-void armci_msg_group_igop(int *x, int n, const char *op, ARMCI_Group *group) {
-  const char *fn = "armci_msg_group_igop";
-  gop(fn, armci::group_comms(fn, group), SCOPE_ALL, x, n, op, ARMCI_INT);
-}
-
-void armci_msg_group_lgop(long *x, int n, const char *op, ARMCI_Group *group) {
-  const char *fn = "armci_msg_group_lgop";
-  gop(fn, armci::group_comms(fn, group), SCOPE_ALL, x, n, op, ARMCI_LONG);
-}
-
-void armci_msg_group_llgop(long long *x, int n, const char *op, ARMCI_Group *group) {
-  const char *fn = "armci_msg_group_llgop";
-  gop(fn, armci::group_comms(fn, group), SCOPE_ALL, x, n, op, ARMCI_LONG_LONG);
-}
-
-void armci_msg_group_fgop(float *x, int n, const char *op, ARMCI_Group *group) {
-  const char *fn = "armci_msg_group_fgop";
-  gop(fn, armci::group_comms(fn, group), SCOPE_ALL, x, n, op, ARMCI_FLOAT);
-}
-
-void armci_msg_group_dgop(double *x, int n, const char *op, ARMCI_Group *group) {
-  const char *fn = "armci_msg_group_dgop";
-  gop(fn, armci::group_comms(fn, group), SCOPE_ALL, x, n, op, ARMCI_DOUBLE);
-}
+// The typed reductions over the world and over a group:
+// armci_msg_{i,l,ll,f,d}gop and armci_msg_group_{i,l,ll,f,d}gop.
+#define ARMCI_TYPED_GOPS(prefix, T, type)                                               \
+  void armci_msg_##prefix##gop(T *x, int n, const char *op) {                           \
+    const char *fn = "armci_msg_" #prefix "gop";                                        \
+    gop(fn, world_comms(fn), SCOPE_ALL, x, n, op, type);                                \
+  }                                                                                     \
+  void armci_msg_group_##prefix##gop(T *x, int n, const char *op, ARMCI_Group *group) { \
+    const char *fn = "armci_msg_group_" #prefix "gop";                                  \
+    gop(fn, armci::group_comms(fn, group), SCOPE_ALL, x, n, op, type);                  \
+  }
+ARMCI_TYPED_GOPS(i, int, ARMCI_INT)
+ARMCI_TYPED_GOPS(l, long, ARMCI_LONG)
+ARMCI_TYPED_GOPS(ll, long long, ARMCI_LONG_LONG)
+ARMCI_TYPED_GOPS(f, float, ARMCI_FLOAT)
+ARMCI_TYPED_GOPS(d, double, ARMCI_DOUBLE)
+#undef ARMCI_TYPED_GOPS
 
 }  // extern "C"
