@@ -3,6 +3,7 @@
 // are buffered, so a send never waits for its receive.
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
@@ -48,9 +49,14 @@ bool rank_ok(const char *fn, const char *name, int rank) {
 }
 
 // Receive a message matching (source, tag); returns the source or -1.
+// `source` is a world rank, or kAnySource (armci_msg_rcvany only: a rank of
+// -1 or -2 given to armci_msg_rcv is refused, whatever MPI_ANY_SOURCE is in
+// the MPI at hand: -1 in Open MPI, -2 in MPICH).
+constexpr int kAnySource = INT32_MIN;
 int receive(const char *fn, int tag, void *buffer, int buflen, int *msglen, int source) {
   if (!armci::ready(fn) || !tag_ok(fn, tag)) return -1;
-  if (source != MPI_ANY_SOURCE && !rank_ok(fn, "from", source)) return -1;
+  if (source != kAnySource && !rank_ok(fn, "from", source)) return -1;
+  if (source == kAnySource) source = MPI_ANY_SOURCE;
   if (buflen < 0) return fail(fn, "buflen=%d is negative", buflen), -1;
   if (buflen > 0 && !buffer) return fail(fn, "buffer is NULL"), -1;
   {
@@ -181,7 +187,7 @@ void armci_msg_rcv(int tag, void *buffer, int buflen, int *msglen, int from) {
 }
 
 int armci_msg_rcvany(int tag, void *buffer, int buflen, int *msglen) {
-  return receive("armci_msg_rcvany", tag, buffer, buflen, msglen, MPI_ANY_SOURCE);
+  return receive("armci_msg_rcvany", tag, buffer, buflen, msglen, kAnySource);
 }
 
 }  // extern "C"
