@@ -86,6 +86,16 @@ _CXEOF
       [other:*], [AC_MSG_RESULT([not checked])],
       [AC_MSG_RESULT([no])
        AC_MSG_WARN([$MPIEXEC does not look like $cx_mpi's launcher; set MPIEXEC])])])
+  # The pkg-config module of this MPI, required by comex.pc and armci.pc
+  # (comex.h includes mpi.h): Debian's mpich.pc or ompi-c.pc.
+  AS_CASE([$cx_mpi], [openmpi], [cx_mpi_pc=ompi-c], [mpich], [cx_mpi_pc=mpich], [cx_mpi_pc=])
+  AC_MSG_CHECKING([for the pkg-config module of $cx_mpi_version])
+  AS_IF([test -n "$cx_mpi_pc" && test -n "$PKG_CONFIG" && $PKG_CONFIG --exists "$cx_mpi_pc"],
+        [AC_MSG_RESULT([$cx_mpi_pc])],
+        [AC_MSG_RESULT([none (comex.pc and armci.pc leave MPI to the compiler wrapper)])
+         cx_mpi_pc=])
+  AC_SUBST([MPI_PC], [$cx_mpi_pc])
   AC_SUBST([MPI_FLAVOR], [$cx_mpi])
+  AC_SUBST([MPI_DESCRIPTION], [$cx_mpi_version])
   AM_CONDITIONAL([MPI_IS_OPENMPI], [test "$cx_mpi" = openmpi])
 ])

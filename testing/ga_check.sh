@@ -1,6 +1,11 @@
 #!/bin/bash
-# ga_check.sh [--full | --comex] GA_SRC_DIR PREFIX [BUILD_DIR]
-# ga_check.sh --mpi-ts GA_SRC_DIR [BUILD_DIR]
+# ga_check.sh [--mpi=mpich|openmpi] [--full | --comex] GA_SRC_DIR PREFIX [BUILD_DIR]
+# ga_check.sh [--mpi=mpich|openmpi] --mpi-ts GA_SRC_DIR [BUILD_DIR]
+#
+# --mpi: the MPI GA is built and run with, which must be the one comex-mt in
+# PREFIX was built with (configure --with-mpi=...): its wrappers
+# (mpicc.openmpi ...) and launcher (for Open MPI with --oversubscribe,
+# --bind-to none and, as root, --allow-run-as-root).  Default: MPICH.
 #
 # Check comex-mt against Global Arrays (GA).  See doc/ga.md.
 #
@@ -72,6 +77,21 @@ REPEAT=${GA_CHECK_REPEAT:-1}
 # MPICH's wrappers when they are there (comex-mt's configure picks them too):
 # GA and comex-mt must be built on the same MPI.
 pick() { local c; for c in "$@"; do command -v "$c" >/dev/null 2>&1 && { echo "$c"; return; }; done; echo "$1"; }
+MPI=mpich
+case "${1:-}" in
+  --mpi=mpich) shift ;;
+  --mpi=openmpi) MPI=openmpi; shift ;;
+  --mpi=*) echo "ga_check: --mpi takes mpich or openmpi" >&2; exit 2 ;;
+esac
+if [ "$MPI" = openmpi ]; then
+  MPICC=${MPICC:-mpicc.openmpi}
+  MPICXX=${MPICXX:-mpicxx.openmpi}
+  MPIF77=${MPIF77:-mpif77.openmpi}
+  if [ -z "${MPIEXEC:-}" ]; then
+    MPIEXEC="mpiexec.openmpi --oversubscribe --bind-to none"
+    [ "$(id -u)" = 0 ] && MPIEXEC="$MPIEXEC --allow-run-as-root"
+  fi
+fi
 MPICC=${MPICC:-$(pick mpicc.mpich mpicc)}
 MPICXX=${MPICXX:-$(pick mpicxx.mpich mpicxx)}
 MPIF77=${MPIF77:-$(pick mpif77.mpich mpif77)}
@@ -160,7 +180,7 @@ if [ "$MODE" = check ] || [ "$MODE" = full ]; then
 fi
 
 missing=
-tools="$MPICC $MPIEXEC timeout"
+tools="$MPICC ${MPIEXEC%% *} timeout"
 [ $DO_GA = 1 ] && tools="$tools $MPICXX $MPIF77 make m4"
 for t in $tools; do
   command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
@@ -535,7 +555,7 @@ if [ $DO_COMEX = 1 ]; then
     log="$LOGDIR/comex/$p.np$np.log"
     mkdir -p "$CB/run-$p"
     t0=$(date +%s.%N)
-    (cd "$CB/run-$p" && env $RUN_ENV timeout -k 10 "$COMEX_TMO" "$MPIEXEC" -n "$np" "$CB/$p") >"$log" 2>&1 </dev/null
+    (cd "$CB/run-$p" && env $RUN_ENV timeout -k 10 "$COMEX_TMO" $MPIEXEC -n "$np" "$CB/$p") >"$log" 2>&1 </dev/null
     rc=$?
     t1=$(date +%s.%N)
     left=$(pgrep -f "^$CB/$p\$" || true)
@@ -625,7 +645,7 @@ run() {
   dir="$BUILD/ga_check-runs/$p"
   mkdir -p "$dir"
   t0=$(date +%s.%N)
-  (cd "$dir" && env $RUN_ENV timeout -k 10 "$TMO" "$MPIEXEC" -n "$NP" "$(exe "$p")") \
+  (cd "$dir" && env $RUN_ENV timeout -k 10 "$TMO" $MPIEXEC -n "$NP" "$(exe "$p")") \
     >"$log" 2>&1 </dev/null
   RUN_RC=$?
   t1=$(date +%s.%N)

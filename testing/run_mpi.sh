@@ -14,6 +14,9 @@ np=$1; shift
 opts=
 case $($MPIEXEC --version 2>/dev/null | head -n 1) in
   *"Open MPI"* | *OpenRTE*)
+    # Its ranks write to a terminal of mpiexec's: no GoogleTest colours
+    # in the logs (testing/summarize.sh reads them).
+    GTEST_COLOR=no; export GTEST_COLOR
     opts="--oversubscribe"
     [ "$(id -u)" = 0 ] && opts="$opts --allow-run-as-root"
     case ${HYDRA_BINDING:-} in

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Print the totals of the last `make check` as one line "N passed, N failed":
-# GoogleTest cases of every test program, a program that died without a
-# summary counting as one failure.
+# summarize.sh [DIR...]: print the totals of the last `make check` as one line
+# "N passed, N failed": GoogleTest cases of every test program, a program that
+# died without a summary counting as one failure.  DIRs hold the .trs and
+# .log files (default: testing).
 passed=0 failed=0
-for trs in $(find testing -name '*.trs' 2>/dev/null); do
+[ $# -gt 0 ] || set -- testing
+for trs in $(find "$@" -name '*.trs' 2>/dev/null); do
   log=${trs%.trs}.log
   result=$(sed -n 's/^:test-result: //p' "$trs" | head -n 1)
   p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" 2>/dev/null | tail -n 1)
