@@ -7,8 +7,48 @@
 // MPI_Init_thread through the MPI profiling interface: a program linked with
 // -larmci (which mpicc places before MPI's own library) reaches these, and
 // they start MPI with PMPI_Init_thread(..., MPI_THREAD_MULTIPLE, ...).
-// Fortran's MPI_INIT reaches them too (libmpichfort calls MPI_Init).
+//
+// Fortran's MPI_INIT reaches MPI_Init in MPICH (libmpichfort calls it), but
+// not in Open MPI, whose Fortran library calls PMPI_Init.  So libarmci also
+// defines the Fortran entry points MPI_INIT and MPI_INIT_THREAD (under the
+// names compilers give them) and hands them to the MPI's own Fortran
+// MPI_INIT_THREAD with MPI_THREAD_MULTIPLE, so that the MPI's Fortran side
+// (constants such as MPI_STATUS_IGNORE) is set up as it would be.
+#include <dlfcn.h>
 #include <mpi.h>
+
+namespace {
+
+using FortranInitThread = void (*)(MPI_Fint *required, MPI_Fint *provided, MPI_Fint *ierr);
+
+// Start MPI from Fortran through the next definition of `init_thread` (the
+// MPI's Fortran library), asking for MPI_THREAD_MULTIPLE.
+void fortran_init_thread(const char *init_thread, MPI_Fint *provided, MPI_Fint *ierr) {
+  MPI_Fint required = MPI_THREAD_MULTIPLE, level = 0;
+  auto next = reinterpret_cast<FortranInitThread>(dlsym(RTLD_NEXT, init_thread));
+  if (next) {
+    next(&required, &level, ierr);
+  } else {  // no Fortran MPI library loaded: the C call does the same
+    int c_level = 0;
+    *ierr = PMPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &c_level);
+    level = c_level;
+  }
+  if (provided) *provided = level;
+}
+
+}  // namespace
+
+// Fortran MPI_INIT(ierr) and MPI_INIT_THREAD(required, provided, ierr).
+#define ARMCI_FORTRAN_INIT(init, init_thread)                                                \
+  extern "C" void init(MPI_Fint *ierr) { fortran_init_thread(#init_thread, nullptr, ierr); } \
+  extern "C" void init_thread(MPI_Fint *, MPI_Fint *provided, MPI_Fint *ierr) {              \
+    fortran_init_thread(#init_thread, provided, ierr);                                       \
+  }
+ARMCI_FORTRAN_INIT(mpi_init_, mpi_init_thread_)
+ARMCI_FORTRAN_INIT(mpi_init__, mpi_init_thread__)
+ARMCI_FORTRAN_INIT(mpi_init, mpi_init_thread)
+ARMCI_FORTRAN_INIT(MPI_INIT, MPI_INIT_THREAD)
+#undef ARMCI_FORTRAN_INIT
 
 extern "C" {
 
