@@ -5,14 +5,26 @@
 
 namespace comex {
 
-HandlePool::HandlePool(int capacity) {
-  if (capacity < 1 || capacity > kMaxCapacity)
-    throw Error(format("handle pool capacity %d outside [1, %d]", capacity, kMaxCapacity));
+HandlePool::HandlePool(int normal, int reserved) : normal_(normal) {
+  if (normal < 1 || reserved < 0 || normal + reserved > kMaxCapacity)
+    throw Error(
+        format("handle pool of %d + %d slots outside [1, %d]", normal, reserved, kMaxCapacity));
+  const int capacity = normal + reserved;
   gen_.assign(capacity, 0);
   busy_.assign(capacity, 0);
   seq_.assign(capacity, 0);
-  free_.reserve(capacity);
-  for (int i = capacity - 1; i >= 0; --i) free_.push_back(i);
+  free_.reserve(normal);
+  for (int i = normal - 1; i >= 0; --i) free_.push_back(i);
+  for (int i = capacity - 1; i >= normal; --i) free_reserved_.push_back(i);
+}
+
+int HandlePool::acquire_reserved() {
+  if (free_reserved_.empty()) return -1;
+  int s = free_reserved_.back();
+  free_reserved_.pop_back();
+  busy_[s] = 1;
+  ++in_use_;
+  return s;
 }
 
 int HandlePool::acquire() {
@@ -36,8 +48,12 @@ void HandlePool::release(int slot) {
   if (!busy_[slot]) return;
   busy_[slot] = 0;
   ++gen_[slot];
-  free_.push_back(slot);
   --in_use_;
+  if (slot >= normal_) {
+    free_reserved_.push_back(slot);
+    return;
+  }
+  free_.push_back(slot);
   // Drop stale entries from the front so order_ stays bounded.
   while (!order_.empty() &&
          !(busy_[order_.front().second] && seq_[order_.front().second] == order_.front().first))

@@ -17,8 +17,8 @@ Runtime::Runtime(MPI_Comm comm, const Config &cfg)
         COMEX_MPI(MPI_Comm_size(comm, &n));
         return n;
       }()),
-      pool_(int(cfg.MAX_NB_OUTSTANDING)),
-      slots_(size_t(cfg.MAX_NB_OUTSTANDING)) {
+      pool_(int(cfg.MAX_NB_OUTSTANDING), int(cfg.MAX_LOCK_WAITERS)),
+      slots_(size_t(cfg.MAX_NB_OUTSTANDING + cfg.MAX_LOCK_WAITERS)) {
   Comm world = Comm::dup(comm);
   rank_ = world.rank();
   size_ = world.size();
@@ -102,10 +102,27 @@ void Runtime::plan(Transfer *t) const {
   t->blocks = false;
 }
 
-int Runtime::acquire_slot(std::unique_lock<std::mutex> &lock) {
+int Runtime::acquire_slot(std::unique_lock<std::mutex> &lock, bool lock_request) {
   for (;;) {
-    int s = pool_.acquire();
+    int s = lock_request ? pool_.acquire_reserved() : pool_.acquire();
     if (s >= 0) return s;
+    if (lock_request) {
+      // Every reserved slot holds another thread's lock request: wait until
+      // one is granted (the holders' operations use the normal slots) and
+      // its slot free, whoever completes it (its owner may, first).
+      lock.unlock();
+      engine_->wait_until([&] {
+        std::lock_guard<std::mutex> l(pool_mu_);
+        for (int r = pool_.normal(); r < pool_.capacity(); ++r) {
+          std::string error;
+          if (pool_.busy(r)) poll_locked(pool_.handle(r), &error);
+          if (!error.empty()) log_line("%s", error.c_str());
+        }
+        return pool_.reserved_free();
+      });
+      lock.lock();
+      continue;
+    }
     // Every handle is in use: complete the oldest operation first.
     int oldest = pool_.handle(pool_.oldest());
     lock.unlock();
@@ -155,7 +172,7 @@ int Runtime::submit(const Transfer &t) {
 
 int Runtime::submit_one(const Transfer &t) {
   std::unique_lock<std::mutex> lock(pool_mu_);
-  int s = acquire_slot(lock);
+  int s = acquire_slot(lock, t.op == Op::kLock);
   try {
     slots_[size_t(s)].post(t, s, cfg_, *engine_, *node_);
   } catch (...) {
@@ -218,7 +235,9 @@ void Runtime::wait_target(int world_rank) {
   std::vector<int> handles;
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
-    for (int s = 0; s < pool_.capacity(); ++s)
+    // Normal slots only: a reserved one is a lock call still waiting in
+    // another thread, which may need this very thread to unlock first.
+    for (int s = 0; s < pool_.normal(); ++s)
       if (pool_.busy(s) && (world_rank < 0 || slots_[size_t(s)].target() == world_rank))
         handles.push_back(pool_.handle(s));
   }

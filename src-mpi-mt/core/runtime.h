@@ -115,7 +115,8 @@ class Runtime {
   bool map_remote(Layout *l, int target) const;
   /// The accumulate lock word of node peer (or self) `target`.
   std::atomic<uint32_t> *acc_word(int target);
-  int acquire_slot(std::unique_lock<std::mutex> &lock);
+  /// A free slot (pool_mu_ held by `lock`): a reserved one for a lock request.
+  int acquire_slot(std::unique_lock<std::mutex> &lock, bool lock_request);
   int submit_one(const Transfer &t);
   /// Under pool_mu_: complete `handle` if its requests are done.  Returns
   /// true when complete; *error receives a failure message, if any.

@@ -28,9 +28,13 @@ const Entry kEntries[] = {
 };
 
 void check_range(const Config &c) {
-  if (c.MAX_NB_OUTSTANDING < 1 || c.MAX_NB_OUTSTANDING > 65535)
-    throw Error(format("COMEX_MAX_NB_OUTSTANDING=%lld must be between 1 and 65535",
-                       (long long)c.MAX_NB_OUTSTANDING));
+  if (c.MAX_LOCK_WAITERS < 1 || c.MAX_LOCK_WAITERS > 1024)
+    throw Error(format("COMEX_MAX_LOCK_WAITERS=%lld must be between 1 and 1024",
+                       (long long)c.MAX_LOCK_WAITERS));
+  if (c.MAX_NB_OUTSTANDING < 1 || c.MAX_NB_OUTSTANDING > 65535 - c.MAX_LOCK_WAITERS)
+    throw Error(
+        format("COMEX_MAX_NB_OUTSTANDING=%lld must be between 1 and 65535 - COMEX_MAX_LOCK_WAITERS",
+               (long long)c.MAX_NB_OUTSTANDING));
   if (c.EAGER_THRESHOLD > (int64_t(1) << 24))
     throw Error(
         format("COMEX_EAGER_THRESHOLD=%lld must be at most 16M", (long long)c.EAGER_THRESHOLD));

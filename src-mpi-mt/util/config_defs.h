@@ -14,6 +14,9 @@
   X(MAX_NB_OUTSTANDING, INT, "256",                                                                \
     "Size of the pool of non-blocking handles (1 to 65535). When all are in use the oldest "      \
     "operation is completed first; a program never aborts because handles ran out.")              \
+  X(MAX_LOCK_WAITERS, INT, "64",                                                                   \
+    "Threads of a rank that may wait for a remote comex_lock at once (each such request has a "   \
+    "handle of its own, outside COMEX_MAX_NB_OUTSTANDING); a further one waits for a grant.")      \
   X(EAGER_THRESHOLD, SIZE, "8K",                                                                   \
     "Payloads up to this size travel inside the request message, so a small put or accumulate "   \
     "is one MPI message; larger ones follow the header as a second message straight into place.") \

@@ -62,6 +62,7 @@ MPI_JOBS += \
   testing/mpi/vector-np2-split.mpi \
   testing/mpi/mutex-np1.mpi testing/mpi/mutex-np2.mpi testing/mpi/mutex-np4.mpi \
   testing/mpi/threads-np1.mpi testing/mpi/threads-np2.mpi testing/mpi/threads-np4.mpi \
+  testing/mpi/threads-np4-nb1.mpi testing/mpi/core-np2-nb1.mpi \
   testing/mpi/shm-np1.mpi testing/mpi/shm-np2.mpi testing/mpi/shm-np4.mpi
 
 # Both modes of the node-local path: the jobs above use shared memory

@@ -66,3 +66,33 @@ TEST(HandlePool, LongLivedHandleDoesNotGrowBookkeeping) {
   EXPECT_EQ(p.oldest(), pinned);
   EXPECT_EQ(p.in_use(), 1);
 }
+
+// Reserved slots (lock requests) are separate: acquire() never hands one out,
+// acquire_reserved() only those, oldest() never names one, and both kinds of
+// handle are recognised.
+TEST(HandlePool, ReservedSlotsAreApart) {
+  HandlePool p(2, 3);
+  EXPECT_EQ(p.capacity(), 5);
+  EXPECT_EQ(p.normal(), 2);
+  std::set<int> normal{p.acquire(), p.acquire()};
+  EXPECT_EQ(normal, (std::set<int>{0, 1}));
+  EXPECT_EQ(p.acquire(), -1);
+  std::set<int> reserved{p.acquire_reserved(), p.acquire_reserved(), p.acquire_reserved()};
+  EXPECT_EQ(reserved, (std::set<int>{2, 3, 4}));
+  EXPECT_EQ(p.acquire_reserved(), -1);
+  EXPECT_EQ(p.in_use(), 5);
+  const int first = p.oldest();
+  EXPECT_TRUE(first == 0 || first == 1);
+  int s = -1;
+  const int h = p.handle(3);
+  EXPECT_EQ(p.lookup(h, &s), HandlePool::Lookup::kBusy);
+  EXPECT_EQ(s, 3);
+  p.release(3);
+  EXPECT_EQ(p.lookup(h, &s), HandlePool::Lookup::kComplete);
+  EXPECT_EQ(p.acquire(), -1);  // a freed reserved slot stays reserved
+  EXPECT_EQ(p.acquire_reserved(), 3);
+  p.release(0);
+  p.release(1);
+  EXPECT_EQ(p.oldest(), -1);
+  EXPECT_THROW(HandlePool(65535, 1), comex::Error);
+}
