@@ -107,17 +107,12 @@ int Runtime::acquire_slot(std::unique_lock<std::mutex> &lock, bool lock_request)
     int s = lock_request ? pool_.acquire_reserved() : pool_.acquire();
     if (s >= 0) return s;
     if (lock_request) {
-      // Every reserved slot holds another thread's lock request: wait until
-      // one is granted (the holders' operations use the normal slots) and
-      // its slot free, whoever completes it (its owner may, first).
+      // Every reserved slot holds another thread's lock request, which that
+      // thread is waiting on: wait (serving) until one of them is granted
+      // and frees its slot (the holders' operations use the normal slots).
       lock.unlock();
       engine_->wait_until([&] {
         std::lock_guard<std::mutex> l(pool_mu_);
-        for (int r = pool_.normal(); r < pool_.capacity(); ++r) {
-          std::string error;
-          if (pool_.busy(r)) poll_locked(pool_.handle(r), &error);
-          if (!error.empty()) log_line("%s", error.c_str());
-        }
         return pool_.reserved_free();
       });
       lock.lock();
