@@ -123,8 +123,10 @@ void Engine::dispatch(int source, const char *msg, size_t len) {
     answer_refused(source, h, nullptr);
     return;
   }
-  // A broken rank's unlock is still served: it only releases what it holds.
-  if (is_broken(source) && h.op != Op::kUnlock && h.op != Op::kTerminate) {
+  // A broken rank's fences and unlocks are still served: a fence only
+  // orders (nothing of that rank is in flight here any more), an unlock
+  // only releases what it holds; refusing either would hang honest ranks.
+  if (is_broken(source) && h.op != Op::kFence && h.op != Op::kUnlock && h.op != Op::kTerminate) {
     refuse_from_broken(source, h, msg + sizeof h);
     return;
   }

@@ -8,9 +8,9 @@
 // promised is never received into place (MPI would truncate it, which some
 // MPIs treat as fatal).  A rank whose pieces do not come within
 // PEER_TIMEOUT_MS, or come with other lengths than promised, is broken for
-// the rest of the run: its requests are refused (unlocks excepted, which only
-// release what it holds) and what it sends on the data communicator is
-// discarded.
+// the rest of the run: its requests are refused (fences and unlocks
+// excepted, which only order and release) and what it sends on the data
+// communicator is discarded.
 #include <algorithm>
 #include <chrono>
 #include <cstdarg>
@@ -267,6 +267,7 @@ void Engine::receive_held() {
     std::vector<char> tmp(size);
     COMEX_MPI(MPI_Mrecv(tmp.data(), int(size), MPI_BYTE, &msg, MPI_STATUS_IGNORE));
   }
+  if (!held_.empty()) COMEX_DEBUG("received %zu oversized pieces held until now", held_.size());
   held_.clear();
 }
 
