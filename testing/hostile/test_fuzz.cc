@@ -200,7 +200,7 @@ TEST(Fuzz, MalformedAndLegalRequests) {
   ASSERT_TRUE(w.ok());
   uint64_t seed = std::getenv("HOSTILE_SEED") ? std::strtoull(std::getenv("HOSTILE_SEED"), 0, 10)
                                               : uint64_t(std::time(nullptr));
-  int iters = std::getenv("HOSTILE_ITERS") ? std::atoi(std::getenv("HOSTILE_ITERS")) : 1500;
+  int iters = std::getenv("HOSTILE_ITERS") ? std::atoi(std::getenv("HOSTILE_ITERS")) : 1000;
   MPI_Bcast(&seed, 1, MPI_UINT64_T, 0, World());
   SCOPED_TRACE("HOSTILE_SEED=" + std::to_string(seed));
   std::vector<uint8_t> shadow = w.InitialWindow();
