@@ -107,6 +107,16 @@ void Engine::grant_pending() {
 }
 
 void Engine::dispatch(int source, const char *msg, size_t len) {
+  try {
+    serve_request(source, msg, len);
+  } catch (const Error &e) {
+    // An MPI call failed while serving this rank (it is gone, say): it is
+    // not served any more, the others are.
+    mark_broken(source, e.what());
+  }
+}
+
+void Engine::serve_request(int source, const char *msg, size_t len) {
   Header h;
   if (len < sizeof h) {
     refuse(source, "refused a %zu-byte message from rank %d: shorter than a header", len, source);
@@ -130,13 +140,7 @@ void Engine::dispatch(int source, const char *msg, size_t len) {
     refuse_from_broken(source, h, msg + sizeof h);
     return;
   }
-  try {
-    (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
-  } catch (const Error &e) {
-    // An MPI call failed while serving this rank (it is gone, say): it is
-    // not served any more, the others are.
-    mark_broken(source, e.what());
-  }
+  (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
 }
 
 void Engine::wait_request(MPI_Request *req) {

@@ -117,7 +117,9 @@ class Engine {
   void progress_loop();
   /// Sleep up to ns (on the doorbell when there is one); true when rung.
   bool rest(uint64_t ns);
+  /// Serve one request; a peer's error never stops the engine.
   void dispatch(int source, const char *msg, size_t len);
+  void serve_request(int source, const char *msg, size_t len);
 
   // Handlers, one per Op (handlers.cc).
   using Handler = void (Engine::*)(int source, const Header &h, const char *payload);
