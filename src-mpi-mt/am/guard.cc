@@ -199,8 +199,7 @@ void Engine::answer_refused(int source, const Header &h, const Layout *l) {
     case Op::kPut:
     case Op::kAcc: {
       if ((h.flags & kFlagEager) || is_broken(source)) return;  // no pieces / swept
-      if ((l ? piece_total(*l, blocks, h.bytes, h.piece) : ceil_div(h.bytes, h.piece)) >
-          kMaxPieces) {
+      if (ceil_div(h.bytes, h.piece) > kMaxPieces) {            // even at full length
         mark_broken(source, "a request promised more than 2^20 payload pieces");
         return;
       }
