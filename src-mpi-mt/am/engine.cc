@@ -24,7 +24,14 @@ Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable
   reply_ = Comm::dup(world);
   data_ = Comm::dup(world);
   rank_ = am_.rank();
-  rbuf_.resize(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
+  rbuf_base_ = sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD) + 4096;  // eager, a small layout
+  rbuf_.resize(rbuf_base_);
+  int *ub = nullptr, flag = 0;
+  COMEX_MPI(MPI_Comm_get_attr(am_, MPI_TAG_UB, &ub, &flag));
+  if (flag && ub) tag_ub_ = *ub;
+  peer_timeout_ns_ = uint64_t(cfg_.PEER_TIMEOUT_MS) * 1000000;
+  refusals_.assign(size_t(am_.size()), 0);
+  broken_.assign(size_t(am_.size()), 0);
 }
 
 Engine::~Engine() {
@@ -58,6 +65,9 @@ void Engine::stop() {
   if (bell_) bell_->ring();  // a sleeping thread sees it now
   thread_.join();
   COMEX_DEBUG("progress thread joined");
+  std::lock_guard<std::mutex> lock(serve_mu_);
+  receive_held();
+  log_refusal_counts();
 }
 
 bool Engine::serve_some() {
@@ -65,6 +75,7 @@ bool Engine::serve_some() {
   if (!lock.owns_lock()) return false;
   bool any = false, polls = false;  // served any / any from a rank that does not ring
   if (mutexes_.has_pending()) grant_pending();
+  if (any_broken_) sweep_broken();
   for (int64_t n = 0; n < cfg_.SERVE_BATCH && !stop_.load(std::memory_order_relaxed); ++n) {
     int flag = 0;
     MPI_Message msg;
@@ -77,6 +88,10 @@ bool Engine::serve_some() {
     COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
     (void)served_.load(std::memory_order_acquire);
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
+    if (rbuf_.size() > rbuf_base_ && size_t(count) > rbuf_base_) {  // keep no huge buffer
+      rbuf_.resize(rbuf_base_);
+      rbuf_.shrink_to_fit();
+    }
     served_.fetch_add(1, std::memory_order_release);
     any = true;
     polls = polls || rings_.empty() || !rings_[size_t(st.MPI_SOURCE)];
@@ -92,31 +107,40 @@ void Engine::grant_pending() {
 }
 
 void Engine::dispatch(int source, const char *msg, size_t len) {
+  try {
+    serve_request(source, msg, len);
+  } catch (const Error &e) {
+    // An MPI call failed while serving this rank (it is gone, say): it is
+    // not served any more, the others are.
+    mark_broken(source, e.what());
+  }
+}
+
+void Engine::serve_request(int source, const char *msg, size_t len) {
   Header h;
   if (len < sizeof h) {
-    log_line("dropped a %zu-byte message from rank %d: shorter than a header", len, source);
+    refuse(source, "refused a %zu-byte message from rank %d: shorter than a header", len, source);
     return;
   }
   std::memcpy(&h, msg, sizeof h);
   if (uint8_t(h.op) >= uint8_t(Op::kCount)) {
-    log_line("dropped a request with unknown op %d from rank %d", int(h.op), source);
-    return;
-  }
-  if (len - sizeof h < h.layout_bytes ||
-      ((h.flags & kFlagEager) && len - sizeof h - h.layout_bytes < h.bytes)) {
-    log_line("dropped a request from rank %d: eager payload shorter than %llu bytes", source,
-             (unsigned long long)h.bytes);
+    refuse(source, "refused a request with unknown op %d from rank %d", int(h.op), source);
     return;
   }
   h.piece = std::clamp<uint64_t>(h.piece, 1, uint64_t(1) << 30);  // MPI counts are int
-  try {
-    (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
-  } catch (const Error &e) {
-    // A malformed request from a peer of ours is a protocol bug: its payload
-    // pieces cannot be matched any more, so stop the job loudly.
-    log_line("protocol error in a request from rank %d: %s; aborting the job", source, e.what());
-    MPI_Abort(MPI_COMM_WORLD, 1);
+  if (const char *why = header_problem(h, len)) {
+    refuse(source, "refused %s from rank %d: %s", op_name(h.op), source, why);
+    answer_refused(source, h, nullptr);
+    return;
   }
+  // A broken rank's fences and unlocks are still served: a fence only
+  // orders (nothing of that rank is in flight here any more), an unlock
+  // only releases what it holds; refusing either would hang honest ranks.
+  if (is_broken(source) && h.op != Op::kFence && h.op != Op::kUnlock && h.op != Op::kTerminate) {
+    refuse_from_broken(source, h, msg + sizeof h);
+    return;
+  }
+  (this->*kHandlers[size_t(h.op)])(source, h, msg + sizeof h);
 }
 
 void Engine::wait_request(MPI_Request *req) {

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "am/packet.h"
@@ -20,6 +22,17 @@
 #include "util/mpi_util.h"
 
 namespace comex {
+
+/// Most payload or reply pieces one request may have.  Legal requests stay
+/// below it (1 GiB in pieces of the smallest COMEX_MAX_MSG_BYTES, 1K).
+constexpr uint64_t kMaxPieces = uint64_t(1) << 20;
+/// Get pieces up to this size are sent with MPI_Send: every MPI sends them
+/// eagerly, so the send completes whether or not the peer receives.
+constexpr uint64_t kEagerReply = 4096;
+/// Number of payload or reply pieces of a request (for_each_piece's count),
+/// saturating instead of wrapping.
+uint64_t piece_total(const Layout &l, bool blocks, uint64_t bytes, uint64_t piece);
+const char *op_name(Op op);
 
 class Engine {
  public:
@@ -104,7 +117,9 @@ class Engine {
   void progress_loop();
   /// Sleep up to ns (on the doorbell when there is one); true when rung.
   bool rest(uint64_t ns);
+  /// Serve one request; a peer's error never stops the engine.
   void dispatch(int source, const char *msg, size_t len);
+  void serve_request(int source, const char *msg, size_t len);
 
   // Handlers, one per Op (handlers.cc).
   using Handler = void (Engine::*)(int source, const Header &h, const char *payload);
@@ -127,10 +142,42 @@ class Engine {
  private:
   bool layout_ok(int source, const Layout &l, const char *what);
   void send_reply(int source, int tag, const Reply &r);
-  void recv_piece(int source, int tag, void *buf, uint64_t n);
   char *scratch(uint64_t n);
   void receive_into(int source, const Header &h, const char *payload, const Layout &l,
-                    uint64_t skip, bool ok, bool is_acc);
+                    uint64_t skip, bool is_acc);
+
+  // Peers that break the protocol (guard.cc).  Every wait on a peer ends
+  // within PEER_TIMEOUT_MS; a rank whose payload pieces do not come in time,
+  // or come with other lengths than its header promised, is broken: from
+  // then on its requests are refused and what it sends on the data
+  // communicator is discarded.
+  /// Why a request cannot be served as its header says, or nullptr.
+  const char *header_problem(const Header &h, size_t len) const;
+  /// Answer a request of a broken rank: refused, as answer_refused.
+  void refuse_from_broken(int source, const Header &h, const char *payload);
+  /// Receive one promised payload piece of n bytes from (source, tag) into
+  /// buf; false when the rank broke its promise (it is then marked broken).
+  bool recv_piece(int source, int tag, void *buf, uint64_t n);
+  /// Send one get piece from buf; false when the peer did not take it in time.
+  bool send_piece(int source, int tag, const void *buf, uint64_t n);
+  /// Complete a send of a reply within the deadline; else give it up (its
+  /// staging, if any, is kept alive) and mark the rank broken.
+  bool settle_send(int source, MPI_Request *req, std::vector<char> *stage);
+  /// Answer a refused request as its origin expects: the payload pieces of a
+  /// put or accumulate consumed, an empty message for each get piece, a
+  /// refusal reply for rmw, fence and lock.  `l`: the decoded target layout, if any.
+  void answer_refused(int source, const Header &h, const Layout *l);
+  /// Log one refusal of a request from `source`, at most REFUSAL_LOG_LINES per rank.
+  void refuse(int source, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+  void mark_broken(int source, const std::string &why);
+  bool is_broken(int source) const { return any_broken_ && broken_[size_t(source)]; }
+  /// Discard what broken ranks sent on the data communicator (a few messages).
+  void sweep_broken();
+  void log_refusal_counts();  ///< at stop: refusals that were counted, not logged
+  void receive_held();        ///< at stop: receive (and drop) the oversized pieces held
+  bool probe_piece(int source, int tag, MPI_Message *msg, uint64_t *size);
+  bool wait_peer(MPI_Request *req);
+  void discard(MPI_Message *msg, uint64_t size);
 
   const Config &cfg_;
   AllocTable &allocs_;
@@ -140,9 +187,17 @@ class Engine {
 
   std::mutex serve_mu_;             // one server at a time: requests apply in order
   std::vector<char> rbuf_;          // request buffer, owned by the server
+  size_t rbuf_base_ = 0;            // its usual size
   std::vector<char> scratch_;       // accumulate staging, owned by the server
   std::vector<char> get_stage_[2];  // packed get pieces in flight, owned by the server
   NodeLock acc_lock_;
+  int tag_ub_ = 32767;                                  // largest tag of our communicators
+  uint64_t peer_timeout_ns_ = 0;                        // PEER_TIMEOUT_MS
+  std::vector<uint64_t> refusals_;                      // per world rank: requests refused
+  std::vector<char> broken_;                            // per world rank: broke the protocol
+  bool any_broken_ = false;                             // (these three owned by the server)
+  std::vector<std::pair<MPI_Message, uint64_t>> held_;  // oversized pieces, received at stop
+  std::vector<std::vector<char>> abandoned_;            // staging of sends MPI could not cancel
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -4,6 +4,7 @@
 // comex_malloc blocks before touching memory; a refused request still
 // consumes its payload and still gets its reply, so the origin never hangs.
 #include <algorithm>
+#include <string>
 
 #include "am/engine.h"
 #include "util/acc.h"
@@ -21,16 +22,32 @@ namespace {
 /// The target side of a data request: the layout that follows the header,
 /// or the contiguous range it names.  The stream offset is already applied
 /// for a contiguous range; `skip` is what a cursor over the layout must skip.
-Layout target_layout(const Header &h, const char *desc, uint64_t *skip) {
+/// Returns why the request is malformed, or an empty string; *decoded says
+/// whether *l holds the layout (even a malformed request may have one).
+std::string target_layout(const Header &h, const char *desc, Layout *l, uint64_t *skip,
+                          bool *decoded) {
+  *decoded = false;
   if (h.layout_bytes == 0) {
     *skip = 0;
-    return Layout::contiguous(h.addr + h.offset, h.bytes);
+    *l = Layout::contiguous(h.addr + h.offset, h.bytes);
+  } else {
+    try {
+      *l = Layout::decode(desc, h.layout_bytes);
+    } catch (const Error &e) {
+      return e.what();
+    }
+    *decoded = true;
+    if (h.offset > l->total() || h.bytes > l->total() - h.offset)
+      return "its layout descriptor is shorter than the transfer";
+    *skip = h.offset;
   }
-  Layout l = Layout::decode(desc, h.layout_bytes);
-  if (h.offset > l.total() || h.bytes > l.total() - h.offset)
-    throw Error("layout descriptor is shorter than the transfer");
-  *skip = h.offset;
-  return l;
+  *decoded = true;
+  const bool blocks = h.flags & kFlagBlocks;
+  if (blocks && (h.offset != 0 || h.bytes != l->total()))
+    return "a block-by-block transfer must cover its whole layout";
+  if (!(h.flags & kFlagEager) && piece_total(*l, blocks, h.bytes, h.piece) > kMaxPieces)
+    return "it has more than 2^20 pieces";
+  return std::string();
 }
 
 }  // namespace
@@ -39,13 +56,9 @@ bool Engine::layout_ok(int source, const Layout &l, const char *what) {
   if (layout_inside(allocs_, rank_, l)) return true;
   uint64_t lo, hi;
   l.bounds(&lo, &hi);
-  log_line("refused %s from rank %d: [0x%llx, 0x%llx) is not inside comex_malloc memory", what,
-           source, (unsigned long long)lo, (unsigned long long)hi);
+  refuse(source, "refused %s from rank %d: [0x%llx, 0x%llx) is not inside comex_malloc memory",
+         what, source, (unsigned long long)lo, (unsigned long long)hi);
   return false;
-}
-
-void Engine::recv_piece(int source, int tag, void *buf, uint64_t n) {
-  COMEX_MPI(MPI_Recv(buf, int(n), MPI_BYTE, source, tag, data_, MPI_STATUS_IGNORE));
 }
 
 char *Engine::scratch(uint64_t n) {
@@ -57,13 +70,15 @@ void Engine::send_reply(int source, int tag, const Reply &r) {
   COMEX_MPI(MPI_Send(&r, sizeof r, MPI_BYTE, source, tag, reply_));
 }
 
-// Put and accumulate share one receiving path; `apply` writes one run of
-// the payload at the cursor (copy, or accumulate).
+// Put and accumulate share one receiving path (for accepted requests); each
+// run of the payload is copied into place, or accumulated.  A piece that
+// does not come as promised ends the request: the rest of its pieces are
+// the broken rank's, discarded as they come.
 void Engine::receive_into(int source, const Header &h, const char *payload, const Layout &l,
-                          uint64_t skip, bool ok, bool is_acc) {
+                          uint64_t skip, bool is_acc) {
   const ElemType type = static_cast<ElemType>(h.elem);
   Cursor cur(l);
-  if (ok) cur.skip(skip);
+  cur.skip(skip);
   auto apply = [&](const char *in, uint64_t n) {
     if (!is_acc) {
       cur.unpack(in, n);
@@ -74,50 +89,68 @@ void Engine::receive_into(int source, const Header &h, const char *payload, cons
         n, [&](char *dst, size_t m, size_t off) { accumulate(type, h.scale, dst, in + off, m); });
   };
   if (h.flags & kFlagEager) {
-    if (ok) apply(payload, h.bytes);
+    apply(payload, h.bytes);
     return;
   }
   const bool blocks = h.flags & kFlagBlocks;
-  const bool direct = ok && !is_acc && (blocks || l.kind == Layout::Kind::kContig);
+  const bool direct = !is_acc && (blocks || l.kind == Layout::Kind::kContig);
+  bool alive = true;
   for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
+    if (!alive) return;
     if (direct) {
-      recv_piece(source, h.tag, reinterpret_cast<void *>(addr), n);
+      alive = recv_piece(source, h.tag, reinterpret_cast<void *>(addr), n);
     } else {
       char *buf = scratch(n);
-      recv_piece(source, h.tag, buf, n);
-      if (ok) apply(buf, n);
+      alive = recv_piece(source, h.tag, buf, n);
+      if (alive) apply(buf, n);
     }
   });
 }
 
 void Engine::on_put(int source, const Header &h, const char *payload) {
   uint64_t skip;
-  Layout l = target_layout(h, payload, &skip);
-  bool ok = layout_ok(source, l, "put");
-  receive_into(source, h, payload + h.layout_bytes, l, skip, ok, false);
+  Layout l;
+  bool decoded;
+  const std::string why = target_layout(h, payload, &l, &skip, &decoded);
+  if (!why.empty()) refuse(source, "refused put from rank %d: %s", source, why.c_str());
+  if (!why.empty() || !layout_ok(source, l, "put")) {
+    answer_refused(source, h, decoded ? &l : nullptr);
+    return;
+  }
+  receive_into(source, h, payload + h.layout_bytes, l, skip, false);
 }
 
 void Engine::on_acc(int source, const Header &h, const char *payload) {
   uint64_t skip;
-  Layout l = target_layout(h, payload, &skip);
-  ElemType type = static_cast<ElemType>(h.elem);
-  bool ok = h.elem < uint8_t(ElemType::kCount) && h.bytes % elem_size(type) == 0;
-  if (!ok) log_line("refused accumulate from rank %d: bad element type %d", source, h.elem);
-  ok = ok && layout_ok(source, l, "accumulate");
-  receive_into(source, h, payload + h.layout_bytes, l, skip, ok, true);
+  Layout l;
+  bool decoded;
+  std::string why = target_layout(h, payload, &l, &skip, &decoded);
+  if (why.empty() && !(h.elem < uint8_t(ElemType::kCount) &&
+                       h.bytes % elem_size(static_cast<ElemType>(h.elem)) == 0))
+    why = format("bad element type %d", h.elem);
+  if (!why.empty()) refuse(source, "refused accumulate from rank %d: %s", source, why.c_str());
+  if (!why.empty() || !layout_ok(source, l, "accumulate")) {
+    answer_refused(source, h, decoded ? &l : nullptr);
+    return;
+  }
+  receive_into(source, h, payload + h.layout_bytes, l, skip, true);
 }
 
 void Engine::on_get(int source, const Header &h, const char *payload) {
   uint64_t skip;
-  Layout l = target_layout(h, payload, &skip);
-  const bool ok = layout_ok(source, l, "get");
+  Layout l;
+  bool decoded;
+  const std::string why = target_layout(h, payload, &l, &skip, &decoded);
+  if (!why.empty()) refuse(source, "refused get from rank %d: %s", source, why.c_str());
+  if (!why.empty() || !layout_ok(source, l, "get")) {
+    answer_refused(source, h, decoded ? &l : nullptr);
+    return;
+  }
   const bool blocks = h.flags & kFlagBlocks;
-  if (!ok || blocks || l.kind == Layout::Kind::kContig) {
+  bool alive = true;
+  if (blocks || l.kind == Layout::Kind::kContig) {
     for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
-      // A refused get answers each piece with an empty message: the origin
-      // sees the short count and reports the failure.
-      COMEX_MPI(MPI_Send(ok ? reinterpret_cast<const void *>(addr) : nullptr, ok ? int(n) : 0,
-                         MPI_BYTE, source, h.tag, reply_));
+      alive = alive && send_piece(source, h.tag, reinterpret_cast<const void *>(addr), n);
     });
     return;
   }
@@ -127,21 +160,34 @@ void Engine::on_get(int source, const Header &h, const char *payload) {
   MPI_Request req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
   int k = 0;
   for_each_piece(l, false, h.bytes, h.piece, [&](uint64_t, uint64_t n) {
-    COMEX_MPI(MPI_Wait(&req[k], MPI_STATUS_IGNORE));
+    alive = alive && settle_send(source, &req[k], &get_stage_[k]);
+    if (!alive) return;
     if (get_stage_[k].size() < n) get_stage_[k].resize(n);
     cur.pack(get_stage_[k].data(), n);
     COMEX_MPI(MPI_Isend(get_stage_[k].data(), int(n), MPI_BYTE, source, h.tag, reply_, &req[k]));
     k ^= 1;
   });
-  COMEX_MPI(MPI_Waitall(2, req, MPI_STATUSES_IGNORE));
+  for (int i = 0; i < 2; ++i) alive = alive && settle_send(source, &req[i], &get_stage_[i]);
+}
+
+void Engine::refuse_from_broken(int source, const Header &h, const char *payload) {
+  refuse(source, "refused %s from rank %d: it broke the protocol earlier", op_name(h.op), source);
+  uint64_t skip;
+  Layout l;
+  bool decoded = false;
+  if (h.op == Op::kGet) (void)target_layout(h, payload, &l, &skip, &decoded);
+  answer_refused(source, h, decoded ? &l : nullptr);
 }
 
 void Engine::on_rmw(int source, const Header &h, const char *) {
   Reply r{};
   RmwKind kind = static_cast<RmwKind>(h.elem);
-  bool ok = h.elem <= uint8_t(RmwKind::kFaddLong) && h.bytes == rmw_width(kind) &&
-            h.addr % rmw_width(kind) == 0 &&
-            layout_ok(source, Layout::contiguous(h.addr, h.bytes), "rmw");
+  const bool shape = h.elem <= uint8_t(RmwKind::kFaddLong) && h.bytes == rmw_width(kind) &&
+                     h.addr % rmw_width(kind) == 0;
+  if (!shape)
+    refuse(source, "refused rmw from rank %d: kind %d, %llu bytes at 0x%llx", source, h.elem,
+           (unsigned long long)h.bytes, (unsigned long long)h.addr);
+  const bool ok = shape && layout_ok(source, Layout::contiguous(h.addr, h.bytes), "rmw");
   if (ok)
     r.value = rmw_apply(kind, reinterpret_cast<void *>(h.addr), h.operand);
   else
@@ -176,7 +222,7 @@ void Engine::on_lock(int source, const Header &h, const char *) {
     case MutexTable::Result::kQueued:
       break;  // granted by a later unlock
     case MutexTable::Result::kInvalid:
-      log_line("refused lock of mutex %d from rank %d: no such mutex", h.mutex, source);
+      refuse(source, "refused lock of mutex %d from rank %d: no such mutex", h.mutex, source);
       grant(w, 1);
       break;
   }
@@ -189,7 +235,7 @@ void Engine::on_unlock(int source, const Header &h, const char *) {
   }
   std::optional<MutexTable::Waiter> next;
   if (mutexes_.release(h.mutex, source, &next) == MutexTable::Result::kInvalid) {
-    log_line("refused unlock of mutex %d from rank %d: it does not hold it", h.mutex, source);
+    refuse(source, "refused unlock of mutex %d from rank %d: it does not hold it", h.mutex, source);
     return;
   }
   if (next) grant(*next);
@@ -197,7 +243,7 @@ void Engine::on_unlock(int source, const Header &h, const char *) {
 
 void Engine::on_terminate(int source, const Header &, const char *) {
   if (source != rank_) {
-    log_line("ignored a terminate request from rank %d", source);
+    refuse(source, "refused a terminate request from rank %d", source);
     return;
   }
   stop_.store(true, std::memory_order_release);

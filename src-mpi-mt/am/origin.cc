@@ -179,7 +179,10 @@ bool Outgoing::poll(std::string *error) {
                       op_ == Op::kGet ? "get" : "request", target_);
   if (error->empty() && (op_ == Op::kRmw || op_ == Op::kFence || op_ == Op::kLock)) {
     if (reply_.status != 0) {
-      *error = format("%s at rank %d was refused by the target", op_ == Op::kLock ? "lock" : "rmw",
+      *error = format("%s at rank %d was refused by the target",
+                      op_ == Op::kLock    ? "lock"
+                      : op_ == Op::kFence ? "fence"
+                                          : "rmw",
                       target_);
     } else if (op_ == Op::kRmw) {
       rmw_store(static_cast<RmwKind>(elem_), result_, reply_.value);

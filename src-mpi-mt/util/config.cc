@@ -57,6 +57,10 @@ void check_range(const Config &c) {
   if (c.PROGRESS_NICE > 19) throw Error("COMEX_PROGRESS_NICE must be at most 19");
   if (c.PROGRESS_SLICE_US != 0 && (c.PROGRESS_SLICE_US < 100 || c.PROGRESS_SLICE_US > 100000))
     throw Error("COMEX_PROGRESS_SLICE_US must be 0 or between 100 and 100000");
+  if (c.PEER_TIMEOUT_MS < 1 || c.PEER_TIMEOUT_MS > 86400000)
+    throw Error("COMEX_PEER_TIMEOUT_MS must be between 1 and 86400000 (a day)");
+  if (c.REFUSAL_LOG_LINES < 0 || c.REFUSAL_LOG_LINES > 1000000)
+    throw Error("COMEX_REFUSAL_LOG_LINES must be between 0 and 1000000");
   if (c.PROGRESS_SLEEP_MAX_US < c.PROGRESS_SLEEP_MIN_US)
     throw Error("COMEX_PROGRESS_SLEEP_MAX_US must not be below COMEX_PROGRESS_SLEEP_MIN_US");
 }

@@ -77,5 +77,12 @@
     "the node uses), core (the rank's own core), auto (spare when the node has one, else core).")  \
   X(WAIT_SPIN_US, TIME_US, "50",                                                                   \
     "A thread waiting inside a ComEx call polls (and serves incoming requests) without pause "    \
-    "for this long, then yields the core between polls.")
+    "for this long, then yields the core between polls.")                                       \
+  X(PEER_TIMEOUT_MS, INT, "30000",                                                                 \
+    "A target waits at most this long for each payload piece a request promised (and for a "      \
+    "peer to take each piece of a get's reply); then it gives up and refuses every later "        \
+    "request of that rank. Generous, since ranks of an oversubscribed node may be descheduled.")   \
+  X(REFUSAL_LOG_LINES, INT, "5",                                                                   \
+    "Refused requests a target logs per peer rank, one line each; then one line says further "    \
+    "refusals are only counted, and comex_finalize logs the count.")
 // clang-format on
