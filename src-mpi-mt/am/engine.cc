@@ -201,6 +201,7 @@ void Engine::progress_loop() {
   while (!stop_.load(std::memory_order_acquire)) {
     if (waiters_.load(std::memory_order_relaxed) > 0) {
       if (rest(parked)) rung = now_ns();
+      peer_watch().check(now_ns());
       continue;
     }
     try {
@@ -210,6 +211,7 @@ void Engine::progress_loop() {
       MPI_Abort(MPI_COMM_WORLD, 1);
     }
     const uint64_t now = now_ns(), last = last_served_ns_.load(std::memory_order_relaxed);
+    peer_watch().check(now);
     const uint64_t since = now > last ? now - last : 0;
     if (now - rung < spin || since < spin) continue;  // a request is (probably) coming
     if (since < hot) {

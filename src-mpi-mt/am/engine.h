@@ -79,6 +79,7 @@ class Engine {
       }
       if ((++idle & 15) != 0) continue;
       const uint64_t now = now_ns();
+      peer_watch().check(now);  // a node peer we wait for may have died
       if (start == 0) start = now;
       if (now - start > spin_ns) std::this_thread::yield();
     }
@@ -128,6 +129,8 @@ class Engine {
   bool layout_ok(int source, const Layout &l, const char *what);
   void send_reply(int source, int tag, const Reply &r);
   void recv_piece(int source, int tag, void *buf, uint64_t n);
+  /// Complete `req`, looking at the node peers' liveness while it takes.
+  void finish(MPI_Request *req);
   char *scratch(uint64_t n);
   void receive_into(int source, const Header &h, const char *payload, const Layout &l,
                     uint64_t skip, bool ok, bool is_acc);

@@ -44,8 +44,21 @@ bool Engine::layout_ok(int source, const Layout &l, const char *what) {
   return false;
 }
 
+void Engine::finish(MPI_Request *req) {
+  // MPI_Wait, but a server must not wait for ever on an origin that died
+  // in the middle of a transfer: look at the node peers now and then.
+  for (unsigned n = 1;; ++n) {
+    int flag = 0;
+    COMEX_MPI(MPI_Test(req, &flag, MPI_STATUS_IGNORE));
+    if (flag) return;
+    if (n % 256 == 0) peer_watch().check(now_ns());
+  }
+}
+
 void Engine::recv_piece(int source, int tag, void *buf, uint64_t n) {
-  COMEX_MPI(MPI_Recv(buf, int(n), MPI_BYTE, source, tag, data_, MPI_STATUS_IGNORE));
+  MPI_Request req;
+  COMEX_MPI(MPI_Irecv(buf, int(n), MPI_BYTE, source, tag, data_, &req));
+  finish(&req);
 }
 
 char *Engine::scratch(uint64_t n) {
@@ -116,8 +129,10 @@ void Engine::on_get(int source, const Header &h, const char *payload) {
     for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
       // A refused get answers each piece with an empty message: the origin
       // sees the short count and reports the failure.
-      COMEX_MPI(MPI_Send(ok ? reinterpret_cast<const void *>(addr) : nullptr, ok ? int(n) : 0,
-                         MPI_BYTE, source, h.tag, reply_));
+      MPI_Request req;
+      COMEX_MPI(MPI_Isend(ok ? reinterpret_cast<const void *>(addr) : nullptr, ok ? int(n) : 0,
+                          MPI_BYTE, source, h.tag, reply_, &req));
+      finish(&req);
     });
     return;
   }
@@ -127,13 +142,14 @@ void Engine::on_get(int source, const Header &h, const char *payload) {
   MPI_Request req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
   int k = 0;
   for_each_piece(l, false, h.bytes, h.piece, [&](uint64_t, uint64_t n) {
-    COMEX_MPI(MPI_Wait(&req[k], MPI_STATUS_IGNORE));
+    finish(&req[k]);
     if (get_stage_[k].size() < n) get_stage_[k].resize(n);
     cur.pack(get_stage_[k].data(), n);
     COMEX_MPI(MPI_Isend(get_stage_[k].data(), int(n), MPI_BYTE, source, h.tag, reply_, &req[k]));
     k ^= 1;
   });
-  COMEX_MPI(MPI_Waitall(2, req, MPI_STATUSES_IGNORE));
+  finish(&req[0]);
+  finish(&req[1]);
 }
 
 void Engine::on_rmw(int source, const Header &h, const char *) {

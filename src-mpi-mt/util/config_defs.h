@@ -77,5 +77,9 @@
     "the node uses), core (the rank's own core), auto (spare when the node has one, else core).")  \
   X(WAIT_SPIN_US, TIME_US, "50",                                                                   \
     "A thread waiting inside a ComEx call polls (and serves incoming requests) without pause "    \
-    "for this long, then yields the core between polls.")
+    "for this long, then yields the core between polls.")                                          \
+  X(PEER_CHECK_US, TIME_US, "100000",                                                             \
+    "Waiting threads look this often (at most) whether the other ranks of the node are still "    \
+    "alive; when one is gone, one line names it and the job is aborted, whatever the launcher "   \
+    "does. 0 = never look.")
 // clang-format on
