@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <future>
+#include <new>
 
 #include "node/topology.h"
 #include "util/error.h"
@@ -24,6 +25,7 @@ Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable
   reply_ = Comm::dup(world);
   data_ = Comm::dup(world);
   rank_ = am_.rank();
+  refused_.assign(size_t(am_.size()), 0);
   rbuf_.resize(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
 }
 
@@ -73,7 +75,17 @@ bool Engine::serve_some() {
     if (!flag) break;
     int count = 0;
     COMEX_MPI(MPI_Get_count(&st, MPI_BYTE, &count));
-    if (size_t(count) > rbuf_.size()) rbuf_.resize(count);  // a peer with a larger threshold
+    if (size_t(count) > rbuf_.size()) {  // a peer with a larger threshold
+      try {
+        rbuf_.resize(count);
+      } catch (const std::bad_alloc &) {
+        // The request cannot be read, so it cannot be answered: its origin
+        // would wait for ever.  Stop the job, saying why.
+        log_line("cannot allocate %d bytes for a request from rank %d; aborting the job", count,
+                 st.MPI_SOURCE);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      }
+    }
     COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
     (void)served_.load(std::memory_order_acquire);
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));

@@ -131,7 +131,11 @@ class Engine {
   void recv_piece(int source, int tag, void *buf, uint64_t n);
   /// Complete `req`, looking at the node peers' liveness while it takes.
   void finish(MPI_Request *req);
-  char *scratch(uint64_t n);
+  /// `buf` grown to at least n bytes, or nullptr (and a line naming the
+  /// request) when memory runs out.
+  char *stage(std::vector<char> *buf, uint64_t n, int source, const char *what);
+  /// Take in a payload piece of a refused request without storing it.
+  void drain_piece(int source, int tag);
   void receive_into(int source, const Header &h, const char *payload, const Layout &l,
                     uint64_t skip, bool ok, bool is_acc);
 
@@ -145,6 +149,7 @@ class Engine {
   std::vector<char> rbuf_;          // request buffer, owned by the server
   std::vector<char> scratch_;       // accumulate staging, owned by the server
   std::vector<char> get_stage_[2];  // packed get pieces in flight, owned by the server
+  std::vector<char> refused_;       // per origin: a put/acc refused since its last fence
   NodeLock acc_lock_;
 
   std::thread thread_;

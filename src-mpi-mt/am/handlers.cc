@@ -4,6 +4,7 @@
 // comex_malloc blocks before touching memory; a refused request still
 // consumes its payload and still gets its reply, so the origin never hangs.
 #include <algorithm>
+#include <new>
 
 #include "am/engine.h"
 #include "util/acc.h"
@@ -61,9 +62,36 @@ void Engine::recv_piece(int source, int tag, void *buf, uint64_t n) {
   finish(&req);
 }
 
-char *Engine::scratch(uint64_t n) {
-  if (scratch_.size() < n) scratch_.resize(n);
-  return scratch_.data();
+char *Engine::stage(std::vector<char> *buf, uint64_t n, int source, const char *what) {
+  if (buf->size() < n) {
+    try {
+      buf->resize(n);
+    } catch (const std::bad_alloc &) {
+      std::vector<char>().swap(*buf);
+      log_line("refused %s from rank %d: cannot allocate %llu bytes to stage it (out of memory)",
+               what, source, (unsigned long long)n);
+      return nullptr;
+    }
+  }
+  return buf->data();
+}
+
+void Engine::drain_piece(int source, int tag) {
+  // Receive the piece into nothing: MPI reports the truncation and the
+  // message is gone, with no memory needed for it.  Probed first, so the
+  // receive does not wait (errors of MPI_Recv go to our communicator, which
+  // returns them; those of MPI_Test would go to MPI_COMM_WORLD's handler).
+  for (unsigned n = 1;; ++n) {
+    int flag = 0;
+    COMEX_MPI(MPI_Iprobe(source, tag, data_, &flag, MPI_STATUS_IGNORE));
+    if (flag) break;
+    if (n % 256 == 0) peer_watch().check(now_ns());
+  }
+  char none;
+  const int rc = MPI_Recv(&none, 0, MPI_BYTE, source, tag, data_, MPI_STATUS_IGNORE);
+  int cls = MPI_SUCCESS;
+  if (rc != MPI_SUCCESS) MPI_Error_class(rc, &cls);
+  if (cls != MPI_ERR_TRUNCATE) mpi_check(rc, "MPI_Recv (draining a refused piece)");
 }
 
 void Engine::send_reply(int source, int tag, const Reply &r) {
@@ -88,19 +116,27 @@ void Engine::receive_into(int source, const Header &h, const char *payload, cons
   };
   if (h.flags & kFlagEager) {
     if (ok) apply(payload, h.bytes);
+    if (!ok) refused_[size_t(source)] = 1;
     return;
   }
   const bool blocks = h.flags & kFlagBlocks;
   const bool direct = ok && !is_acc && (blocks || l.kind == Layout::Kind::kContig);
+  const char *what = is_acc ? "accumulate" : "put";
   for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
     if (direct) {
       recv_piece(source, h.tag, reinterpret_cast<void *>(addr), n);
-    } else {
-      char *buf = scratch(n);
+      return;
+    }
+    char *buf = ok ? stage(&scratch_, n, source, what) : nullptr;
+    ok = buf != nullptr;  // out of memory: refuse the rest, take in the pieces
+    if (ok) {
       recv_piece(source, h.tag, buf, n);
-      if (ok) apply(buf, n);
+      apply(buf, n);
+    } else {
+      drain_piece(source, h.tag);
     }
   });
+  if (!ok) refused_[size_t(source)] = 1;  // the origin's next fence learns of it
 }
 
 void Engine::on_put(int source, const Header &h, const char *payload) {
@@ -123,9 +159,14 @@ void Engine::on_acc(int source, const Header &h, const char *payload) {
 void Engine::on_get(int source, const Header &h, const char *payload) {
   uint64_t skip;
   Layout l = target_layout(h, payload, &skip);
-  const bool ok = layout_ok(source, l, "get");
+  bool ok = layout_ok(source, l, "get");
   const bool blocks = h.flags & kFlagBlocks;
-  if (!ok || blocks || l.kind == Layout::Kind::kContig) {
+  const bool packed = !blocks && l.kind != Layout::Kind::kContig;
+  if (ok && packed) {  // out of memory for the staging: refuse
+    const uint64_t n = std::min(h.piece, h.bytes);
+    ok = stage(&get_stage_[0], n, source, "get") && stage(&get_stage_[1], n, source, "get");
+  }
+  if (!ok || !packed) {
     for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
       // A refused get answers each piece with an empty message: the origin
       // sees the short count and reports the failure.
@@ -143,7 +184,6 @@ void Engine::on_get(int source, const Header &h, const char *payload) {
   int k = 0;
   for_each_piece(l, false, h.bytes, h.piece, [&](uint64_t, uint64_t n) {
     finish(&req[k]);
-    if (get_stage_[k].size() < n) get_stage_[k].resize(n);
     cur.pack(get_stage_[k].data(), n);
     COMEX_MPI(MPI_Isend(get_stage_[k].data(), int(n), MPI_BYTE, source, h.tag, reply_, &req[k]));
     k ^= 1;
@@ -167,8 +207,12 @@ void Engine::on_rmw(int source, const Header &h, const char *) {
 
 void Engine::on_fence(int source, const Header &h, const char *) {
   // Requests from one origin are served in order, one server at a time, so
-  // everything that origin sent before the fence is applied by now.
-  send_reply(source, h.tag, Reply{});
+  // everything that origin sent before the fence is applied by now (or was
+  // refused: then the reply says so).
+  Reply r{};
+  r.status = refused_[size_t(source)];
+  refused_[size_t(source)] = 0;
+  send_reply(source, h.tag, r);
 }
 
 void Engine::grant(const MutexTable::Waiter &w, int status) {
