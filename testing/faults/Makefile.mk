@@ -4,7 +4,8 @@ check_PROGRAMS += testing/faults/kill_rank
 testing_faults_kill_rank_SOURCES = testing/faults/kill_rank.cc
 testing_faults_kill_rank_LDADD = libcomex.la
 
-FAULT_TESTS = testing/faults/kill-launcher.sh testing/faults/kill-runtime.sh
+FAULT_TESTS = testing/faults/kill-launcher.sh testing/faults/kill-runtime.sh \
+  testing/faults/kill-hosts.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS) testing/faults/kill.sh testing/faults/hide_death.sh
 

@@ -11,7 +11,8 @@
 #             other ranks notice the death (COMEX_PEER_CHECK_US) and print
 #             "rank N (pid P) on this node died".
 # COMEX_FAULT_SEED fixes the seed (printed for every job); FAULT_SHM="1 0"
-# the modes; FAULT_NP the ranks.
+# the modes; FAULT_NP the ranks; FAULT_HOSTS=N runs 2 ranks on each of N
+# hosts (testing/hosts/run.sh, hydra and root only).
 mode=${1:-launcher}
 shift
 scenarios=${*:-stream mutex barrier target}
@@ -36,8 +37,13 @@ for shm in ${FAULT_SHM:-1 0}; do
     ls /dev/shm | grep '^cxmt\.' | sort >"$tmp.before"
     rm -f "$tmp.mark"
     token=faults$$x$seed
-    COMEX_SHM=$shm COMEX_FAULT_MARK=$tmp.mark COMEX_TEST_TIMEOUT=${FAULT_TIMEOUT:-60} \
-      "$here/../run_mpi.sh" "$np" $wrap "$prog" "$sc" "$seed" "$token" >"$tmp.log" 2>&1
+    if [ -n "${FAULT_HOSTS:-}" ]; then  # 2 ranks on each of FAULT_HOSTS hosts
+      COMEX_SHM=$shm COMEX_FAULT_MARK=$tmp.mark "$here/../hosts/run.sh" -H "$FAULT_HOSTS" -p 2 \
+        -t "${FAULT_TIMEOUT:-60}" $wrap "$prog" "$sc" "$seed" "$token" >"$tmp.log" 2>&1
+    else
+      COMEX_SHM=$shm COMEX_FAULT_MARK=$tmp.mark COMEX_TEST_TIMEOUT=${FAULT_TIMEOUT:-60} \
+        "$here/../run_mpi.sh" "$np" $wrap "$prog" "$sc" "$seed" "$token" >"$tmp.log" 2>&1
+    fi
     rc=$?
     end=$(date +%s.%N)
     sleep 0.2  # a rank being killed may still be on its way out
