@@ -25,5 +25,5 @@ testing_faults_test_exhaust_LDADD = $(MPI_TEST_LDADD)
 FAULT_JOBS = testing/faults/exhaust-np2-msg.mpi testing/faults/exhaust-target-np2-msg.mpi \
   testing/faults/exhaust-np4.mpi
 TESTS += $(FAULT_JOBS) testing/faults/exhaust-fds.sh
-EXTRA_DIST += $(FAULT_JOBS) testing/faults/exhaust-fds.sh
+EXTRA_DIST += $(FAULT_JOBS) testing/faults/exhaust-fds.sh testing/faults/with_shim.sh
 endif
