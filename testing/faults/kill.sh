@@ -49,7 +49,10 @@ for shm in ${FAULT_SHM:-1 0}; do
     sleep 0.2  # a rank being killed may still be on its way out
     left=$(pgrep -f "kill_rank $sc $seed $token" | tr '\n' ' ')
     ls /dev/shm | grep '^cxmt\.' | sort >"$tmp.after"
-    new=$(comm -13 "$tmp.before" "$tmp.after")
+    # Only names of this job's ranks: other jobs may run on the machine.
+    pids=$(sed -n 's/^kill_rank: rank [0-9]* pid \([0-9]*\)$/\1/p' "$tmp.log" | tr '\n' '|')
+    [ -n "$pids" ] || pids="[0-9]+|"
+    new=$(comm -13 "$tmp.before" "$tmp.after" | grep -E "^cxmt\.(${pids%|})\." )
     what="$mode COMEX_SHM=$shm $sc seed=$seed"
     if [ ! -s "$tmp.mark" ]; then
       echo "FAIL: $what: the job ended (exit $rc) before the kill"; cat "$tmp.log"; status=1

@@ -122,6 +122,7 @@ int main(int argc, char **argv) {
   const char *mine = static_cast<const char *>(ptrs[size_t(g_rank)]);
   for (size_t i = 0; i < src.size(); ++i)
     if (mine[i] != char(left * 31 + int(i))) fail("the data check before the kill");
+  std::printf("kill_rank: rank %d pid %ld\n", g_rank, long(getpid()));
   if (g_rank == 0)
     std::printf("kill_rank: scenario %s, seed %lu, victim rank %d after %d ms\n", scenario.c_str(),
                 seed, victim, delay_ms);
