@@ -26,6 +26,11 @@ Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable
   data_ = Comm::dup(world);
   rank_ = am_.rank();
   refused_.assign(size_t(am_.size()), 0);
+  // The staging of served pieces is reserved now: a target short of memory
+  // later still serves accumulates and packed transfers of its peers'
+  // (same-sized) pieces, and a shortage at start fails comex_init.
+  scratch_.resize(size_t(std::max(cfg_.ACC_PIECE, cfg_.PACK_CHUNK)));
+  for (std::vector<char> &g : get_stage_) g.resize(size_t(cfg_.PACK_CHUNK));
   rbuf_.resize(sizeof(Header) + size_t(cfg_.EAGER_THRESHOLD));
 }
 

@@ -77,8 +77,10 @@ char *Engine::stage(std::vector<char> *buf, uint64_t n, int source, const char *
 }
 
 void Engine::drain_piece(int source, int tag) {
-  // Receive the piece into nothing: MPI reports the truncation and the
-  // message is gone, with no memory needed for it.  Probed first, so the
+  // The last resort, for a piece larger than the staging reserved at start
+  // (a peer with larger pieces) when memory is out: receive it into nothing.
+  // MPICH reports the truncation and the message is gone; Open MPI's
+  // shared-memory transport writes past the buffer instead.  Probed first, so the
   // receive does not wait (errors of MPI_Recv go to our communicator, which
   // returns them; those of MPI_Test would go to MPI_COMM_WORLD's handler).
   for (unsigned n = 1;; ++n) {
@@ -127,12 +129,12 @@ void Engine::receive_into(int source, const Header &h, const char *payload, cons
       recv_piece(source, h.tag, reinterpret_cast<void *>(addr), n);
       return;
     }
-    char *buf = ok ? stage(&scratch_, n, source, what) : nullptr;
-    ok = buf != nullptr;  // out of memory: refuse the rest, take in the pieces
-    if (ok) {
+    char *buf = stage(&scratch_, n, source, what);
+    if (buf) {
       recv_piece(source, h.tag, buf, n);
-      apply(buf, n);
+      if (ok) apply(buf, n);
     } else {
+      ok = false;  // out of memory: refuse the rest, take in the pieces
       drain_piece(source, h.tag);
     }
   });
