@@ -13,6 +13,7 @@ libcomex_la_SOURCES = \
   src-mpi-mt/am/engine.h src-mpi-mt/am/engine.cc src-mpi-mt/am/handlers.cc \
   src-mpi-mt/am/guard.cc \
   src-mpi-mt/node/shm.h src-mpi-mt/node/shm.cc src-mpi-mt/node/mutex.h \
+  src-mpi-mt/node/liveness.h src-mpi-mt/node/liveness.cc \
   src-mpi-mt/node/mutex.cc src-mpi-mt/node/topology.h src-mpi-mt/node/topology.cc \
   src-mpi-mt/util/config.h src-mpi-mt/util/config_defs.h src-mpi-mt/util/config.cc \
   src-mpi-mt/util/log.h src-mpi-mt/util/log.cc src-mpi-mt/util/error.h \

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <future>
+#include <new>
 
 #include "node/topology.h"
 #include "util/error.h"
@@ -32,6 +33,12 @@ Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable
   peer_timeout_ns_ = uint64_t(cfg_.PEER_TIMEOUT_MS) * 1000000;
   refusals_.assign(size_t(am_.size()), 0);
   broken_.assign(size_t(am_.size()), 0);
+  refused_.assign(size_t(am_.size()), 0);
+  // The staging of served pieces is reserved now: a target short of memory
+  // later still serves accumulates and packed transfers of its peers'
+  // (same-sized) pieces, and a shortage at start fails comex_init.
+  scratch_.resize(size_t(std::max(cfg_.ACC_PIECE, cfg_.PACK_CHUNK)));
+  for (std::vector<char> &g : get_stage_) g.resize(size_t(cfg_.PACK_CHUNK));
 }
 
 Engine::~Engine() {
@@ -84,7 +91,17 @@ bool Engine::serve_some() {
     if (!flag) break;
     int count = 0;
     COMEX_MPI(MPI_Get_count(&st, MPI_BYTE, &count));
-    if (size_t(count) > rbuf_.size()) rbuf_.resize(count);  // a peer with a larger threshold
+    if (size_t(count) > rbuf_.size()) {  // a peer with a larger threshold
+      try {
+        rbuf_.resize(count);
+      } catch (const std::bad_alloc &) {
+        // The request cannot be read, so it cannot be answered: its origin
+        // would wait for ever.  Stop the job, saying why.
+        log_line("cannot allocate %d bytes for a request from rank %d; aborting the job", count,
+                 st.MPI_SOURCE);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      }
+    }
     COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
     (void)served_.load(std::memory_order_acquire);
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
@@ -225,6 +242,7 @@ void Engine::progress_loop() {
   while (!stop_.load(std::memory_order_acquire)) {
     if (waiters_.load(std::memory_order_relaxed) > 0) {
       if (rest(parked)) rung = now_ns();
+      peer_watch().check(now_ns());
       continue;
     }
     try {
@@ -234,6 +252,7 @@ void Engine::progress_loop() {
       MPI_Abort(MPI_COMM_WORLD, 1);
     }
     const uint64_t now = now_ns(), last = last_served_ns_.load(std::memory_order_relaxed);
+    peer_watch().check(now);
     const uint64_t since = now > last ? now - last : 0;
     if (now - rung < spin || since < spin) continue;  // a request is (probably) coming
     if (since < hot) {

@@ -143,6 +143,9 @@ class Engine {
   bool layout_ok(int source, const Layout &l, const char *what);
   void send_reply(int source, int tag, const Reply &r);
   char *scratch(uint64_t n);
+  /// `buf` grown to at least n bytes, or nullptr (and a refusal line naming
+  /// the request) when memory runs out.
+  char *stage(std::vector<char> *buf, uint64_t n, int source, const char *what);
   void receive_into(int source, const Header &h, const char *payload, const Layout &l,
                     uint64_t skip, bool is_acc);
 
@@ -190,6 +193,7 @@ class Engine {
   size_t rbuf_base_ = 0;            // its usual size
   std::vector<char> scratch_;       // accumulate staging, owned by the server
   std::vector<char> get_stage_[2];  // packed get pieces in flight, owned by the server
+  std::vector<char> refused_;       // per origin: a put/acc refused since its last fence
   NodeLock acc_lock_;
   int tag_ub_ = 32767;                                  // largest tag of our communicators
   uint64_t peer_timeout_ns_ = 0;                        // PEER_TIMEOUT_MS

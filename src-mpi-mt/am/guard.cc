@@ -15,9 +15,11 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <new>
 #include <thread>
 
 #include "am/engine.h"
+#include "node/liveness.h"
 
 namespace comex {
 
@@ -111,6 +113,7 @@ bool Engine::probe_piece(int source, int tag, MPI_Message *msg, uint64_t *size) 
                                  (long long)cfg_.PEER_TIMEOUT_MS));
       return false;
     }
+    peer_watch().check(now);  // a dead origin ends the job, not this wait
     std::this_thread::yield();
   }
   int count = 0;
@@ -128,7 +131,13 @@ void Engine::discard(MPI_Message *msg, uint64_t size) {
     COMEX_MPI(MPI_Mrecv(scratch(size), int(size), MPI_BYTE, msg, MPI_STATUS_IGNORE));
     return;
   }
-  std::vector<char> tmp(size);
+  std::vector<char> tmp;
+  try {
+    tmp.resize(size);
+  } catch (const std::bad_alloc &) {  // out of memory: received at stop
+    held_.push_back({*msg, size});
+    return;
+  }
   COMEX_MPI(MPI_Mrecv(tmp.data(), int(size), MPI_BYTE, msg, MPI_STATUS_IGNORE));
 }
 
@@ -159,6 +168,7 @@ bool Engine::wait_peer(MPI_Request *req) {
     const uint64_t now = now_ns();
     if (start == 0) start = now;
     if (now - start > peer_timeout_ns_) return false;
+    peer_watch().check(now);
     std::this_thread::yield();
   }
 }
@@ -198,6 +208,7 @@ void Engine::answer_refused(int source, const Header &h, const Layout *l) {
   switch (h.op) {
     case Op::kPut:
     case Op::kAcc: {
+      refused_[size_t(source)] = 1;  // the origin's next fence reports it
       if ((h.flags & kFlagEager) || is_broken(source)) return;  // no pieces / swept
       if (ceil_div(h.bytes, h.piece) > kMaxPieces) {            // even at full length
         mark_broken(source, "a request promised more than 2^20 payload pieces");

@@ -4,6 +4,7 @@
 // comex_malloc blocks before touching memory; a refused request still
 // consumes its payload and still gets its reply, so the origin never hangs.
 #include <algorithm>
+#include <new>
 #include <string>
 
 #include "am/engine.h"
@@ -66,6 +67,21 @@ char *Engine::scratch(uint64_t n) {
   return scratch_.data();
 }
 
+char *Engine::stage(std::vector<char> *buf, uint64_t n, int source, const char *what) {
+  if (buf->size() < n) {
+    try {
+      buf->resize(n);
+    } catch (const std::bad_alloc &) {
+      std::vector<char>().swap(*buf);
+      refuse(source,
+             "refused %s from rank %d: cannot allocate %llu bytes to stage it (out of memory)",
+             what, source, (unsigned long long)n);
+      return nullptr;
+    }
+  }
+  return buf->data();
+}
+
 void Engine::send_reply(int source, int tag, const Reply &r) {
   COMEX_MPI(MPI_Send(&r, sizeof r, MPI_BYTE, source, tag, reply_));
 }
@@ -94,17 +110,29 @@ void Engine::receive_into(int source, const Header &h, const char *payload, cons
   }
   const bool blocks = h.flags & kFlagBlocks;
   const bool direct = !is_acc && (blocks || l.kind == Layout::Kind::kContig);
-  bool alive = true;
+  bool alive = true, staged = true;
   for_each_piece(l, blocks, h.bytes, h.piece, [&](uint64_t addr, uint64_t n) {
     if (!alive) return;
     if (direct) {
       alive = recv_piece(source, h.tag, reinterpret_cast<void *>(addr), n);
-    } else {
-      char *buf = scratch(n);
+      return;
+    }
+    // The staging reserved at start holds every piece of a peer with our
+    // settings; a larger one that memory cannot hold refuses the rest of the
+    // request (its pieces are still taken in; the origin's next fence fails).
+    char *buf = staged ? stage(&scratch_, n, source, is_acc ? "accumulate" : "put") : nullptr;
+    if (buf) {
       alive = recv_piece(source, h.tag, buf, n);
       if (alive) apply(buf, n);
+      return;
     }
+    staged = false;
+    MPI_Message msg;
+    uint64_t size = 0;
+    alive = probe_piece(source, h.tag, &msg, &size);
+    if (alive) discard(&msg, size);
   });
+  if (!staged) refused_[size_t(source)] = 1;
 }
 
 void Engine::on_put(int source, const Header &h, const char *payload) {
@@ -157,6 +185,11 @@ void Engine::on_get(int source, const Header &h, const char *payload) {
   // Packed: two staging buffers, so packing a piece overlaps sending the last.
   Cursor cur(l);
   cur.skip(skip);
+  const uint64_t most = std::min(h.piece, h.bytes);
+  if (!stage(&get_stage_[0], most, source, "get") || !stage(&get_stage_[1], most, source, "get")) {
+    answer_refused(source, h, &l);  // out of memory for the staging
+    return;
+  }
   MPI_Request req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
   int k = 0;
   for_each_piece(l, false, h.bytes, h.piece, [&](uint64_t, uint64_t n) {
@@ -197,8 +230,12 @@ void Engine::on_rmw(int source, const Header &h, const char *) {
 
 void Engine::on_fence(int source, const Header &h, const char *) {
   // Requests from one origin are served in order, one server at a time, so
-  // everything that origin sent before the fence is applied by now.
-  send_reply(source, h.tag, Reply{});
+  // everything that origin sent before the fence is applied by now, or was
+  // refused: then the reply says so, once (a broken rank is not told).
+  Reply r{};
+  r.status = refused_[size_t(source)] && !is_broken(source);
+  refused_[size_t(source)] = 0;
+  send_reply(source, h.tag, r);
 }
 
 void Engine::grant(const MutexTable::Waiter &w, int status) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "am/engine.h"
 #include "node/shm.h"
@@ -21,6 +22,16 @@ Transfer Transfer::contiguous(Op op, int target, void *local, uint64_t remote, u
   t.remote.bytes = bytes;
   t.bytes = bytes;
   return t;
+}
+
+void Outgoing::grow(std::vector<char> *v, size_t n, const char *what) {
+  try {
+    v->resize(n);
+  } catch (const std::bad_alloc &) {
+    std::vector<char>().swap(*v);
+    throw Error(format("cannot allocate %zu bytes to %s of an operation to rank %d (out of memory)",
+                       n, what, target_));
+  }
 }
 
 void Outgoing::send(const void *buf, uint64_t n, int tag, MPI_Comm comm) {
@@ -83,7 +94,7 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
   const Layout direct =
       t.blocks ? t.local : Layout::contiguous(contig_local ? t.local.base + t.offset : 0, t.bytes);
   auto stage = [&](bool pack) {
-    staging_.resize(t.bytes);
+    grow(&staging_, t.bytes, "stage the local side");
     if (pack) {
       Cursor c(t.local);
       c.skip(t.offset);
@@ -98,14 +109,16 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
       if (t.bytes <= uint64_t(cfg.EAGER_THRESHOLD)) {
         h.flags |= kFlagEager;
         size_t at = msg_.size();
-        msg_.resize(at + t.bytes);
+        grow(&msg_, at + t.bytes, "build the request");
         Cursor c(t.local);
         c.skip(t.offset);
         c.pack(msg_.data() + at, t.bytes);
         send_msg();
       } else {
-        send_msg();
+        // Staged before the header goes: a target must never wait for
+        // pieces that cannot be sent.
         const Layout src = (t.blocks || contig_local) ? direct : stage(true);
+        send_msg();
         for_each_piece(src, t.blocks, t.bytes, h.piece, [&](uint64_t a, uint64_t n) {
           send(reinterpret_cast<void *>(a), n, tag, data);
         });
@@ -179,11 +192,13 @@ bool Outgoing::poll(std::string *error) {
                       op_ == Op::kGet ? "get" : "request", target_);
   if (error->empty() && (op_ == Op::kRmw || op_ == Op::kFence || op_ == Op::kLock)) {
     if (reply_.status != 0) {
-      *error = format("%s at rank %d was refused by the target",
-                      op_ == Op::kLock    ? "lock"
-                      : op_ == Op::kFence ? "fence"
-                                          : "rmw",
-                      target_);
+      *error = op_ == Op::kFence
+                   ? format(
+                         "fence at rank %d: the target refused a put or accumulate of ours "
+                         "(its log says why)",
+                         target_)
+                   : format("%s at rank %d was refused by the target",
+                            op_ == Op::kLock ? "lock" : "rmw", target_);
     } else if (op_ == Op::kRmw) {
       rmw_store(static_cast<RmwKind>(elem_), result_, reply_.value);
     }

@@ -64,6 +64,8 @@ class Outgoing {
   int target() const { return target_; }
 
  private:
+  /// Resize `v` to `n`; out of memory is a comex::Error naming `what`.
+  void grow(std::vector<char> *v, size_t n, const char *what);
   void send(const void *buf, uint64_t n, int tag, MPI_Comm comm);
   void recv(void *buf, uint64_t n, int tag, MPI_Comm comm);
   /// Check the length a receive got against what it expected.

@@ -1,6 +1,7 @@
 // core/memory.cc -- collective allocation of global memory.
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 
 #include "core/runtime.h"
 #include "util/log.h"
@@ -93,8 +94,14 @@ void Runtime::malloc_collective(void **ptr_arr, size_t bytes, Group &g) {
 void Runtime::free_collective(void *ptr, Group &g) {
   // Everything this rank sent is applied before anyone frees; the allgather
   // below then proves every member got here.
-  wait_all();
-  fence(g.world);
+  // A failure of our own operations is reported after the collective part.
+  std::exception_ptr failed;
+  try {
+    wait_all();
+    fence(g.world);
+  } catch (const Error &) {
+    failed = std::current_exception();
+  }
   uint64_t mine = uint64_t(uintptr_t(ptr));
   std::vector<uint64_t> all(g.size());
   MPI_Request req;
@@ -117,6 +124,7 @@ void Runtime::free_collective(void *ptr, Group &g) {
     }
   }
   COMEX_DEBUG("comex_free: %p", ptr);
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace comex

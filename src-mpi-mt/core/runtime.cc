@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 #include "util/log.h"
 
@@ -33,6 +34,7 @@ Runtime::Runtime(MPI_Comm comm, const Config &cfg)
     fenced_[i].store(0);
   }
   node_ = std::make_unique<Node>(groups_.world().comm, cfg_.SHM != 0);
+  peer_watch().watch(node_->peers(), uint64_t(cfg_.PEER_CHECK_US) * 1000);
   engine_ = std::make_unique<Engine>(comm, cfg_, allocs_, mutexes_);
   if (node_->shares_memory()) {
     engine_->acc_lock().attach(node_->acc_word(rank_));
@@ -71,7 +73,14 @@ void Runtime::shutdown() {
   auto world = groups_.get(0);
   wait_all();
   barrier(*world);  // after this no peer sends us anything more
+  // Past the next barrier node peers may exit: they are not dead.  A peer
+  // killed in between is left to the launcher.
+  peer_watch().stop();
+  MPI_Request req;
+  COMEX_MPI(MPI_Ibarrier(world->comm, &req));
+  collective_wait(&req);
   engine_->stop();
+  peer_watch().clear();
   unmap_mutexes();
   for (const AllocTable::Alloc &a : allocs_.take_all()) unmap_peers(a);
   std::lock_guard<std::mutex> lock(own_mu_);
@@ -273,11 +282,19 @@ void Runtime::fence(const std::vector<int> &world_ranks) {
 }
 
 void Runtime::barrier(Group &g) {
-  wait_all();
-  fence(g.world);
+  // A failure of our own operations (a target refused one) is reported after
+  // the barrier: the other members must not wait for us in vain.
+  std::exception_ptr failed;
+  try {
+    wait_all();
+    fence(g.world);
+  } catch (const Error &) {
+    failed = std::current_exception();
+  }
   MPI_Request req;
   COMEX_MPI(MPI_Ibarrier(g.comm, &req));
   collective_wait(&req);
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace comex

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <random>
 
+#include "node/liveness.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -28,8 +29,12 @@ namespace comex {
 
 namespace {
 // Process-shared futex operations on a word of shared memory.
+// A bounded wait: the holder may have died (a node peer killed while it held
+// the word), so the waiter looks at the node peers now and then.
 void futex_wait(std::atomic<uint32_t> *w, uint32_t expected) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t *>(w), FUTEX_WAIT, expected, nullptr, nullptr, 0);
+  const timespec ts{0, 100 * 1000 * 1000};
+  syscall(SYS_futex, reinterpret_cast<uint32_t *>(w), FUTEX_WAIT, expected, &ts, nullptr, 0);
+  peer_watch().check(now_ns());
 }
 void futex_wake_one(std::atomic<uint32_t> *w) {
   syscall(SYS_futex, reinterpret_cast<uint32_t *>(w), FUTEX_WAKE, 1, nullptr, nullptr, 0);
@@ -237,6 +242,15 @@ Doorbell *Node::bell(int r) const {
   static_assert(sizeof(std::atomic<uint32_t>) + 4 + sizeof(Doorbell) <= 64, "one cache line");
   char *slot = static_cast<char *>(control_) + 64 * size_t(local_index_[size_t(r)]);
   return reinterpret_cast<Doorbell *>(slot + 8);
+}
+
+std::vector<PeerWatch::Peer> Node::peers() const {
+  std::vector<PeerWatch::Peer> out;
+  for (size_t r = 0; r < local_index_.size(); ++r) {
+    const int i = local_index_[r];
+    if (i >= 0 && int(r) != world_rank_) out.push_back({int(r), pids_[size_t(i)]});
+  }
+  return out;
 }
 
 std::string Node::name(int owner, uint64_t seq) const {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "node/liveness.h"
 #include "util/mpi_util.h"
 
 namespace comex {
@@ -106,6 +107,9 @@ class Node {
   std::atomic<uint32_t> *acc_word(int r) const;
   /// The doorbell of world rank `r` of this node.
   Doorbell *bell(int r) const;
+  /// The other ranks of this node (world rank, pid), whether or not they
+  /// share memory.
+  std::vector<PeerWatch::Peer> peers() const;
 
   /// A fresh sequence number naming a segment of this rank (never 0).
   uint64_t next_seq() { return next_seq_.fetch_add(1); }

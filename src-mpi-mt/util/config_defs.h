@@ -84,5 +84,9 @@
     "request of that rank. Generous, since ranks of an oversubscribed node may be descheduled.")   \
   X(REFUSAL_LOG_LINES, INT, "5",                                                                   \
     "Refused requests a target logs per peer rank, one line each; then one line says further "    \
-    "refusals are only counted, and comex_finalize logs the count.")
+    "refusals are only counted, and comex_finalize logs the count.")                 \
+  X(PEER_CHECK_US, TIME_US, "100000",                                                             \
+    "Waiting threads look this often (at most) whether the other ranks of the node are still "    \
+    "alive; when one is gone, one line names it and the job is aborted, whatever the launcher "   \
+    "does. 0 = never look.")
 // clang-format on

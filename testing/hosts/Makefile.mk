@@ -13,7 +13,7 @@ HOSTS_LOG_COMPILER = $(top_srcdir)/testing/hosts/run_hosts_test.sh
 # LD_PRELOAD library for the ranks: bounds MPICH 4.0.2's wait for UCX endpoint
 # closes in MPI_Finalize (the hang of UCX over TCP between hosts).
 if HAVE_UCP
-check_LTLIBRARIES = testing/hosts/libcomex_hosts_shim.la
+check_LTLIBRARIES += testing/hosts/libcomex_hosts_shim.la
 testing_hosts_libcomex_hosts_shim_la_SOURCES = testing/hosts/finalize_shim.c
 testing_hosts_libcomex_hosts_shim_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 testing_hosts_libcomex_hosts_shim_la_LIBADD = -ldl
