@@ -25,9 +25,10 @@ struct Verdict {
   uint64_t skip = 0;
   const char *payload = nullptr;                      ///< eager payload inside the message
   std::vector<std::pair<uint64_t, uint64_t>> pieces;  ///< to send: (stream offset, length)
-  uint64_t answers = 0;  ///< reply messages: get pieces (empty when refused), or one Reply
-  int status = -1;       ///< rmw, fence, lock: 0 served, 1 refused
-  uint64_t npieces = 0;  ///< pieces.size(), also when too many to list
+  uint64_t answers = 0;       ///< reply messages: get pieces (empty when refused), or one Reply
+  int status = -1;            ///< rmw, fence, lock: 0 served, 1 refused
+  bool refused_data = false;  ///< a refused put or accumulate: the next fence says so
+  uint64_t npieces = 0;       ///< pieces.size(), also when too many to list
   uint64_t cost() const { return std::max<uint64_t>(npieces, answers); }
   /// List the pieces to send, unless there are too many for a test.
   void plan(const Layout *l, bool blocks, uint64_t bytes, uint64_t piece) {
@@ -61,6 +62,7 @@ inline Verdict Judge(const std::vector<char> &msg, uint64_t win, uint64_t win_by
   const bool bad_tag = h.tag < 0 || h.tag > tag_ub;
   auto refuse = [&](const Layout *l) {  // the target's answer_refused
     if (bad_tag) return;
+    v.refused_data = data;
     if (data && !eager) v.plan(nullptr, false, h.bytes, h.piece);  // drained
     if (h.op == Op::kGet)
       v.answers =
@@ -120,7 +122,7 @@ inline Verdict Judge(const std::vector<char> &msg, uint64_t win, uint64_t win_by
       v.status = v.served ? 0 : 1;
       return v;
     }
-    case Op::kFence:
+    case Op::kFence:  // status: 1 if a put or accumulate was refused since the last (the caller's)
       v.answers = 1;
       v.status = 0;
       return v;

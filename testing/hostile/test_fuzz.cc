@@ -230,6 +230,7 @@ TEST(Fuzz, MalformedAndLegalRequests) {
         if (i < iters) MPI_Send(nullptr, 0, MPI_BYTE, 0, 9, World());
       }
     } stop{i, iters};
+    bool refused_since_fence = false;  // the target's next fence reply reports a refusal
     for (; i < iters; ++i) {
       SCOPED_TRACE("request " + std::to_string(i));
       Verdict v;
@@ -243,6 +244,9 @@ TEST(Fuzz, MalformedAndLegalRequests) {
         if (f.coin(60)) f.mutate(&m);
         v = Judge(m, w.window(), kWindow, raw.tag_ub());
       } while (v.cost() > 64 || (v.h.op == Op::kGet && v.served && v.h.bytes > (1 << 20)));
+      if (v.h.op == Op::kFence && v.status == 0) v.status = refused_since_fence ? 1 : 0;
+      if (v.h.op == Op::kFence && v.answers) refused_since_fence = false;
+      if (v.refused_data) refused_since_fence = true;
       if (!v.pieces.empty())
         stream = f.stream(v.h.op, comex::ElemType(v.h.elem < 6 ? v.h.elem : 0),
                           v.pieces.back().first + v.pieces.back().second);
