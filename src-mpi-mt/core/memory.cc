@@ -95,13 +95,7 @@ void Runtime::free_collective(void *ptr, Group &g) {
   // Everything this rank sent is applied before anyone frees; the allgather
   // below then proves every member got here.
   // A failure of our own operations is reported after the collective part.
-  std::exception_ptr failed;
-  try {
-    wait_all();
-    fence(g.world);
-  } catch (const Error &) {
-    failed = std::current_exception();
-  }
+  const std::exception_ptr failed = settle_before_collective(g);
   uint64_t mine = uint64_t(uintptr_t(ptr));
   std::vector<uint64_t> all(g.size());
   MPI_Request req;

@@ -281,16 +281,20 @@ void Runtime::fence(const std::vector<int> &world_ranks) {
   }
 }
 
-void Runtime::barrier(Group &g) {
-  // A failure of our own operations (a target refused one) is reported after
-  // the barrier: the other members must not wait for us in vain.
-  std::exception_ptr failed;
+std::exception_ptr Runtime::settle_before_collective(Group &g) {
   try {
     wait_all();
     fence(g.world);
   } catch (const Error &) {
-    failed = std::current_exception();
+    return std::current_exception();
   }
+  return nullptr;
+}
+
+void Runtime::barrier(Group &g) {
+  // A failure of our own operations (a target refused one) is reported after
+  // the barrier.
+  const std::exception_ptr failed = settle_before_collective(g);
   MPI_Request req;
   COMEX_MPI(MPI_Ibarrier(g.comm, &req));
   collective_wait(&req);

@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <atomic>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -88,6 +89,10 @@ class Runtime {
   void wait_target(int world_rank);
   /// Every put/accumulate issued so far to these world ranks is applied there.
   void fence(const std::vector<int> &world_ranks);
+  /// wait_all() and fence(g.world), for a collective: a failure is returned,
+  /// to be reported after the collective part, so the other members never
+  /// wait for this rank in vain.
+  std::exception_ptr settle_before_collective(Group &g);
   void barrier(Group &g);
 
   // --- mutexes (world ranks) ---
