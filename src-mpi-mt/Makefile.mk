@@ -11,7 +11,7 @@ libcomex_la_SOURCES = \
   src-mpi-mt/core/handle_pool.h src-mpi-mt/core/handle_pool.cc \
   src-mpi-mt/am/packet.h src-mpi-mt/am/origin.h src-mpi-mt/am/origin.cc \
   src-mpi-mt/am/engine.h src-mpi-mt/am/engine.cc src-mpi-mt/am/handlers.cc \
-  src-mpi-mt/am/guard.cc \
+  src-mpi-mt/am/guard.cc src-mpi-mt/am/netbell.h src-mpi-mt/am/netbell.cc \
   src-mpi-mt/node/shm.h src-mpi-mt/node/shm.cc src-mpi-mt/node/mutex.h \
   src-mpi-mt/node/liveness.h src-mpi-mt/node/liveness.cc \
   src-mpi-mt/node/mutex.cc src-mpi-mt/node/topology.h src-mpi-mt/node/topology.cc \

@@ -69,7 +69,8 @@ void Engine::stop() {
   Header h{};
   h.op = Op::kTerminate;
   COMEX_MPI(MPI_Send(&h, sizeof h, MPI_BYTE, rank_, 0, am_));
-  if (bell_) bell_->ring();  // a sleeping thread sees it now
+  if (bell_ && bell_->ring() && net_) net_->ring(rank_, true);  // a sleeping thread sees it now
+  if (!bell_ && net_) net_->ring(rank_, true);
   thread_.join();
   COMEX_DEBUG("progress thread joined");
   std::lock_guard<std::mutex> lock(serve_mu_);
@@ -103,6 +104,12 @@ bool Engine::serve_some() {
       }
     }
     COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
+    bool rang = false;
+    if (size_t(count) >= sizeof(Header)) {
+      Header h;
+      std::memcpy(&h, rbuf_.data(), sizeof h);
+      rang = (h.flags & kFlagRings) != 0;
+    }
     (void)served_.load(std::memory_order_acquire);
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
     if (rbuf_.size() > rbuf_base_ && size_t(count) > rbuf_base_) {  // keep no huge buffer
@@ -111,10 +118,20 @@ bool Engine::serve_some() {
     }
     served_.fetch_add(1, std::memory_order_release);
     any = true;
-    polls = polls || rings_.empty() || !rings_[size_t(st.MPI_SOURCE)];
+    polls = polls || !trust_ring(st.MPI_SOURCE, rang);
   }
   if (polls) last_served_ns_.store(now_ns(), std::memory_order_relaxed);
   return any;
+}
+
+bool Engine::trust_ring(int source, bool rang) {
+  if (!rang || source < 0 || source >= am_.size()) return false;
+  if (!rings_.empty() && rings_[size_t(source)]) return true;  // a node peer: shared memory
+  if (!net_) return false;
+  if (net_->heard_from(source)) return true;
+  // Its first datagrams may still be on their way; after that many requests
+  // without one, its rings do not arrive (a firewall, say): poll for it.
+  return ++unheard_[size_t(source)] <= 64;
 }
 
 void Engine::grant_pending() {
@@ -185,7 +202,7 @@ void nap(uint64_t ns) {
 // choose its slice with sched_setattr's sched_runtime, unprivileged).  With
 // the default slice a woken progress thread waits until the computing thread
 // beside it has run its slice out; with a short one its earlier deadline
-// preempts at once.  Older kernels refuse or ignore it: nothing changes then.
+// preempts sooner.  Older kernels refuse or ignore it: nothing changes then.
 void request_short_slice(uint64_t slice_ns) {
   struct SchedAttr {  // the kernel's struct sched_attr (linux/sched/types.h)
     uint32_t size, sched_policy;
@@ -207,18 +224,27 @@ void request_short_slice(uint64_t slice_ns) {
 }  // namespace
 
 bool Engine::rest(uint64_t ns) {
+  if (net_) {  // sleep on the socket; node peers see state 2 and send a datagram
+    uint32_t seen = 0;
+    if (bell_ && !bell_->arm(&seen)) return true;
+    bool rung = net_->sleep(ns);
+    if (bell_) rung = bell_->disarm(seen) || rung;
+    return rung;
+  }
   if (bell_) return bell_->sleep(ns);
   nap(ns);
   return false;
 }
 
-// The polling policy.  A node peer that sends this rank a request rings its
-// doorbell, which wakes the sleeping thread at once; the thread then polls
-// without pause for PROGRESS_SPIN_US, until the request shows up.  Requests
-// from other nodes cannot ring: after serving one the thread is hot for
-// PROGRESS_HOT_US, polling without pause for PROGRESS_SPIN_US and then every
-// PROGRESS_SLEEP_MIN_US.  Otherwise it is cold and its sleep doubles up to
-// PROGRESS_SLEEP_MAX_US.  While another thread of this rank waits inside the
+// The polling policy.  An origin rings the target's doorbell after sending it
+// a request: a node peer in shared memory (a futex), any other rank by a UDP
+// datagram (NetBell).  The ring wakes the sleeping thread at once; it then
+// polls without pause for PROGRESS_SPIN_US, until the request shows up, and
+// goes back to its longest sleep.  Requests from ranks that do not ring (no
+// bell, or rings that never arrive) make the thread hot for PROGRESS_HOT_US:
+// it polls without pause for PROGRESS_SPIN_US and then every
+// PROGRESS_SLEEP_MIN_US.  With no bell at all a cold thread's sleep doubles up
+// to PROGRESS_SLEEP_MAX_US.  While another thread of this rank waits inside the
 // library it serves in our place, so we park with the longest sleep that
 // still notices its return; its return alone makes nothing hot (node-local
 // synchronisation needs no engine).
@@ -238,26 +264,39 @@ void Engine::progress_loop() {
   const uint64_t parked =
       all_ring_ ? max_sleep
                 : std::min<uint64_t>(uint64_t(cfg_.PROGRESS_PARKED_US) * 1000, max_sleep);
-  uint64_t sleep = min_sleep, rung = 0;  // rung: when the doorbell last woke us
+  const uint64_t linger = uint64_t(cfg_.PROGRESS_LINGER_US) * 1000;
+  uint64_t sleep = min_sleep;
+  uint64_t rung = 0;  // when a ring woke us, until a request is served (0: none)
+  uint64_t busy = 0;  // when we last served a request
   while (!stop_.load(std::memory_order_acquire)) {
     if (waiters_.load(std::memory_order_relaxed) > 0) {
       if (rest(parked)) rung = now_ns();
       peer_watch().check(now_ns());
       continue;
     }
+    bool any = false;
     try {
-      serve_some();
+      any = serve_some();
     } catch (const std::exception &e) {
       log_line("progress thread: %s; aborting the job", e.what());
       MPI_Abort(MPI_COMM_WORLD, 1);
     }
     const uint64_t now = now_ns(), last = last_served_ns_.load(std::memory_order_relaxed);
+    if (any) {
+      busy = now;
+      rung = 0;
+    }
     peer_watch().check(now);
     const uint64_t since = now > last ? now - last : 0;
-    if (now - rung < spin || since < spin) continue;  // a request is (probably) coming
+    if (rung != 0 && now - rung < spin) continue;  // the ring's request is coming
+    if (now - busy < linger) continue;             // more may follow
+    if (since < spin) continue;                    // a rank that does not ring is active
+    rung = 0;
     if (since < hot) {
       sleep = min_sleep;
       if (rest(min_sleep)) rung = now_ns();
+    } else if (bell_ || net_) {  // a request rings: no need to look sooner
+      if (rest(max_sleep)) rung = now_ns();
     } else if (rest(sleep)) {
       rung = now_ns();
       sleep = min_sleep;

@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "am/netbell.h"
 #include "am/packet.h"
 #include "node/mutex.h"
 #include "node/shm.h"
@@ -66,6 +68,32 @@ class Engine {
       all_ring_ = all_ring_ && (rings_[r] || int(r) == rank_);
   }
 
+  /// Ranks that cannot ring `bell` ring `net` (NetBell; may be null); the
+  /// thread then sleeps on it.  Before start().
+  void attach_net(std::unique_ptr<NetBell> net) {
+    net_ = std::move(net);
+    unheard_.assign(size_t(am_.size()), 0);
+  }
+  const NetBell *net() const { return net_.get(); }
+  /// Does a request to world rank `r` ring its doorbell (kFlagRings)?
+  bool rings(int r, const Node &node) const {
+    return node.on_node(r) || (net_ && net_->reaches(r));
+  }
+  /// Ring world rank `r`'s doorbell after sending it a request, if it is a
+  /// node peer in shared memory (an atomic add, a futex wake only if it
+  /// sleeps).  Other ranks are rung later, and only if the origin has to wait
+  /// for them (ring_late): a datagram costs a system call.
+  void ring(int r, const Node &node) {
+    if (node.on_node(r) && node.bell(r)->ring() && net_)
+      net_->ring(r, true);  // it sleeps on its socket
+  }
+
+  /// Ring world rank `r` by network: an origin has waited NET_BELL_DELAY_US
+  /// for it (at most one ring per that delay and target).
+  void ring_late(int r) {
+    if (net_) net_->ring(r, false);
+  }
+
   /// Serve pending requests if no other thread is serving; true if any was served.
   bool serve_some();
 
@@ -117,6 +145,9 @@ class Engine {
   void progress_loop();
   /// Sleep up to ns (on the doorbell when there is one); true when rung.
   bool rest(uint64_t ns);
+  /// May a request from `source` with kFlagRings set (`rang`) be left to its
+  /// ring, i.e. need the thread not poll hot for it?
+  bool trust_ring(int source, bool rang);
   /// Serve one request; a peer's error never stops the engine.
   void dispatch(int source, const char *msg, size_t len);
   void serve_request(int source, const char *msg, size_t len);
@@ -210,6 +241,8 @@ class Engine {
   std::atomic<uint64_t> last_served_ns_{
       0};                     // when a request from a rank that does not ring was served
   Doorbell *bell_ = nullptr;  // ours, when node peers ring it
+  std::unique_ptr<NetBell> net_;   // ours, when other ranks ring it by network
+  std::vector<uint32_t> unheard_;  // per world rank: ringing requests before its first datagram
   std::vector<char> rings_;   // per world rank: does it ring bell_?
   bool all_ring_ = false;     // every other rank rings: poll rarely
 };

@@ -54,6 +54,10 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
   elem_ = t.elem;
   result_ = t.result;
   unpack_ = false;
+  engine_ = &engine;
+  ring_at_ = 0;
+  ring_again_ns_ = uint64_t(std::max(cfg.NET_BELL_AGAIN_US, cfg.NET_BELL_DELAY_US)) * 1000;
+  const bool net_rung = !node.on_node(t.target) && engine.rings(t.target, node);
 
   const bool contig_local = t.local.kind == Layout::Kind::kContig;
   const bool contig_remote = t.remote.kind == Layout::Kind::kContig;
@@ -84,10 +88,12 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
   }
 
   const MPI_Comm data = engine.data_comm(), reply = engine.reply_comm();
+  if (engine.rings(t.target, node)) h.flags |= kFlagRings;
   auto send_msg = [&] {
     std::memcpy(msg_.data(), &h, sizeof h);
     send(msg_.data(), msg_.size(), 0, engine.am_comm());
-    if (node.on_node(t.target)) node.bell(t.target)->ring();
+    engine.ring(t.target, node);
+    if (net_rung) ring_at_ = now_ns() + uint64_t(cfg.NET_BELL_DELAY_US) * 1000;
   };
   // Where the origin's bytes are, as pieces: straight from/to user memory when
   // moving block by block or when the local side is contiguous, else staged.
@@ -163,6 +169,13 @@ bool Outgoing::got_all(const MPI_Status &st, size_t i) {
 }
 
 bool Outgoing::poll(std::string *error) {
+  if (ring_at_ != 0) {
+    const uint64_t now = now_ns();
+    if (now >= ring_at_) {
+      engine_->ring_late(target_);
+      ring_at_ = now + ring_again_ns_;
+    }
+  }
   int flag = 0;
   if (unpack_) {
     // Scatter each piece of a packed get as soon as it arrives, overlapping
@@ -206,6 +219,7 @@ bool Outgoing::poll(std::string *error) {
   if (staging_.capacity() > (size_t(1) << 20)) std::vector<char>().swap(staging_);
   unpack_ = false;
   cursor_.reset();
+  ring_at_ = 0;
   return true;
 }
 

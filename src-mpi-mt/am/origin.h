@@ -88,6 +88,12 @@ class Outgoing {
   std::unique_ptr<Cursor> cursor_;
   size_t unpacked_ = 0;  ///< receive requests (pieces) scattered so far
   uint64_t unpacked_bytes_ = 0;
+  // A target rung by network is rung once this has waited NET_BELL_DELAY_US
+  // (an awake target answers sooner and is never rung), then every
+  // NET_BELL_AGAIN_US (a ring that overtook its request found it asleep again).
+  Engine *engine_ = nullptr;
+  uint64_t ring_at_ = 0;  ///< now_ns() of the next ring; 0: none
+  uint64_t ring_again_ns_ = 0;
 };
 
 }  // namespace comex

@@ -30,6 +30,7 @@ enum HeaderFlags : uint8_t {
   kFlagBlocks = 2,  ///< payload pieces follow the layout's segments, not a packed stream
   kFlagKick =
       4,  ///< unlock: a node peer released the mutex in shared memory; grant the next waiter
+  kFlagRings = 8,  ///< the origin rings the target's doorbell (shared or network) after sending
 };
 
 struct Header {

@@ -42,6 +42,13 @@ Runtime::Runtime(MPI_Comm comm, const Config &cfg)
     for (int r = 0; r < size_; ++r) rings[size_t(r)] = node_->on_node(r) && r != rank_;
     engine_->attach_bell(node_->bell(rank_), std::move(rings));
   }
+  {  // collective whatever COMEX_NET_BELL says, so ranks may differ in it
+    std::vector<char> same_host(size_t(size_), 0);
+    for (int r = 0; r < size_; ++r) same_host[size_t(r)] = node_->same_host(r);
+    auto net = std::make_unique<NetBell>(groups_.world().comm, cfg_.NET_BELL != 0, same_host,
+                                         uint64_t(cfg_.NET_BELL_DELAY_US) * 1000);
+    if (net->usable()) engine_->attach_net(std::move(net));
+  }
   engine_->start(node_->comm());
 }
 
@@ -57,6 +64,8 @@ void Runtime::create(MPI_Comm comm, const Config &cfg) {
              n.maps_peers()      ? "on (shared memory)"
              : n.shares_memory() ? "off for rank 0 (its memory is shared with peers that want it)"
                                  : "off (messages only)");
+    log_line("%s", rt->engine_->net() ? rt->engine_->net()->describe().c_str()
+                                      : "network doorbell: off");
   }
   instance_.store(rt, std::memory_order_release);
 }

@@ -41,9 +41,25 @@ void futex_wake_one(std::atomic<uint32_t> *w) {
 }
 }  // namespace
 
-void Doorbell::ring() {
+bool Doorbell::ring() {
   rings.fetch_add(1, std::memory_order_seq_cst);
-  if (sleeping.load(std::memory_order_seq_cst)) futex_wake_one(&rings);
+  const uint32_t s = sleeping.load(std::memory_order_seq_cst);
+  if (s == 1) futex_wake_one(&rings);
+  return s == 2;
+}
+
+bool Doorbell::arm(uint32_t *seen) {
+  *seen = rings.load(std::memory_order_seq_cst);
+  sleeping.store(2, std::memory_order_seq_cst);
+  // As in sleep(): a ring after *seen either shows here or sees state 2.
+  if (rings.load(std::memory_order_seq_cst) == *seen) return true;
+  sleeping.store(0, std::memory_order_relaxed);
+  return false;
+}
+
+bool Doorbell::disarm(uint32_t seen) {
+  sleeping.store(0, std::memory_order_relaxed);
+  return rings.load(std::memory_order_relaxed) != seen;
 }
 
 bool Doorbell::sleep(uint64_t ns) {

@@ -62,12 +62,20 @@ class NodeLockGuard {
 /// instead of at the end of its sleep.  A hint only: a missed ring costs the
 /// sleep, never a request (the thread polls MPI whenever it wakes).
 struct Doorbell {
-  std::atomic<uint32_t> rings;     ///< counts rings (the futex word)
-  std::atomic<uint32_t> sleeping;  ///< 1 while the owner's thread sleeps on it
-  /// Ring: one atomic add, and a system call only if the owner sleeps.
-  void ring();
+  std::atomic<uint32_t> rings;  ///< counts rings (the futex word)
+  /// 0 awake; 1 while the owner's thread sleeps on the futex; 2 while it
+  /// sleeps elsewhere (on its network doorbell, which must be rung instead).
+  std::atomic<uint32_t> sleeping;
+  /// Ring: one atomic add, and a futex wake only if the owner sleeps on it.
+  /// True when the owner sleeps on its network doorbell: ring that too.
+  bool ring();
   /// Sleep up to `ns` unless rung; true when woken (or found) rung.
   bool sleep(uint64_t ns);
+  /// For a sleep elsewhere: mark the owner asleep (state 2) and return the
+  /// ring count to give disarm(); false (not armed) when already rung.
+  bool arm(uint32_t *seen);
+  /// Mark the owner awake; true when rung since arm().
+  bool disarm(uint32_t seen);
 };
 
 /// A FIFO (ticket) mutex in shared memory, zero-initialised.  A node-local
@@ -100,6 +108,8 @@ class Node {
   /// Is world rank `r` on this node, and does the node share memory (so that
   /// `r` has a doorbell and lock words here)?
   bool on_node(int r) const { return shared_ && local_index_[size_t(r)] >= 0; }
+  /// Does world rank `r` run on this node (whether or not memory is shared)?
+  bool same_host(int r) const { return local_index_[size_t(r)] >= 0; }
   /// Does this rank map world rank `r`'s memory (a node peer, and this rank's
   /// COMEX_SHM on)?
   bool maps(int r) const { return direct_ && on_node(r); }

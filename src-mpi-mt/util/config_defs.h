@@ -39,7 +39,12 @@
     "Most requests the engine serves in one go before it looks at its own state (a stop, a "      \
     "waiting thread) again.")                                                                      \
   X(PROGRESS_SPIN_US, TIME_US, "20",                                                               \
-    "After serving a request the progress thread polls without pause for this long.")             \
+    "After a ring wakes it, the progress thread polls without pause until the request shows up, " \
+    "at most this long; after a request from a rank that does not ring, it polls without pause "  \
+    "for this long.")                                                                              \
+  X(PROGRESS_LINGER_US, TIME_US, "5",                                                             \
+    "After serving requests from ranks that ring, the progress thread polls without pause this "   \
+    "long for more before it sleeps.")                                                            \
   X(PROGRESS_HOT_US, TIME_US, "5000",                                                              \
     "Until this long after the last request the progress thread polls every "                     \
     "PROGRESS_SLEEP_MIN_US; after that its sleep doubles up to PROGRESS_SLEEP_MAX_US.")            \
@@ -56,6 +61,18 @@
     "Longest sleep of an idle progress thread when every other rank of the job rings its "        \
     "doorbell (all on one node sharing memory): a request wakes it at once, so it need not poll " \
     "often; only a ring that comes before its request is visible waits this long.")              \
+  X(NET_BELL, BOOL, "1",                                                                          \
+    "1: a rank that cannot ring a target's doorbell in shared memory (another node, or "          \
+    "COMEX_SHM=0) sends it a UDP datagram when it has waited NET_BELL_DELAY_US for the target, " \
+    "so the target's progress thread sleeps until it is needed instead of polling; 0: such "      \
+    "requests keep the target polling (PROGRESS_HOT_US).")                                       \
+  X(NET_BELL_DELAY_US, TIME_US, "10",                                                             \
+    "An origin that has waited this long for a target it reaches by network (a get's data, a "   \
+    "reply, a payload taken) rings the target's network doorbell: an awake target answers "      \
+    "sooner and costs no datagram. At most one ring per this delay and target.")                 \
+  X(NET_BELL_AGAIN_US, TIME_US, "200",                                                            \
+    "An origin still waiting for a target it rang by network rings it again this often (a ring " \
+    "that overtook its request may have found the target asleep once more).")                    \
   X(PROGRESS_NICE, INT, "0",                                                                      \
     "Experimental: nice value for the progress thread (negative needs CAP_SYS_NICE; 0 = "         \
     "leave as is).")                                                                               \
