@@ -47,7 +47,10 @@ Runtime::Runtime(MPI_Comm comm, const Config &cfg)
     for (int r = 0; r < size_; ++r) same_host[size_t(r)] = node_->same_host(r);
     auto net = std::make_unique<NetBell>(groups_.world().comm, cfg_.NET_BELL != 0, same_host,
                                          uint64_t(cfg_.NET_BELL_DELAY_US) * 1000);
-    if (net->usable()) engine_->attach_net(std::move(net));
+    // One node sharing memory: every rank rings by futex, which is cheaper
+    // than a datagram; the socket stays unused.
+    const bool all_by_shm = node_->shares_memory() && node_->size() == size_;
+    if (net->usable() && !all_by_shm) engine_->attach_net(std::move(net));
   }
   engine_->start(node_->comm());
 }
@@ -65,7 +68,8 @@ void Runtime::create(MPI_Comm comm, const Config &cfg) {
              : n.shares_memory() ? "off for rank 0 (its memory is shared with peers that want it)"
                                  : "off (messages only)");
     log_line("%s", rt->engine_->net() ? rt->engine_->net()->describe().c_str()
-                                      : "network doorbell: off");
+                                      : "network doorbell: not used (COMEX_NET_BELL=0, or one "
+                                        "node whose ranks ring in shared memory)");
   }
   instance_.store(rt, std::memory_order_release);
 }

@@ -30,7 +30,8 @@ HOSTS_JOBS += \
   testing/hosts/nodes-2x2.hosts testing/hosts/nodes-3x2.hosts testing/hosts/nodes-2x1.hosts \
   testing/hosts/core-2x2.hosts testing/hosts/strided-2x2.hosts testing/hosts/vector-2x2.hosts \
   testing/hosts/mutex-2x2.hosts testing/hosts/errors-2x2.hosts testing/hosts/threads-2x2.hosts \
-  testing/hosts/core-3x2.hosts testing/hosts/shm-2x2.hosts testing/hosts/core-2x2-msg.hosts
+  testing/hosts/core-3x2.hosts testing/hosts/shm-2x2.hosts testing/hosts/core-2x2-msg.hosts \
+  testing/hosts/netbell-2x2.hosts testing/hosts/netbell-2x2-msg.hosts
 endif
 HOSTS_JOBS += testing/hosts/perf_contig-2x1.hosts
 TESTS += $(HOSTS_JOBS)
