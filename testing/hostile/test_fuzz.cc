@@ -244,8 +244,11 @@ TEST(Fuzz, MalformedAndLegalRequests) {
         if (f.coin(60)) f.mutate(&m);
         v = Judge(m, w.window(), kWindow, raw.tag_ub());
       } while (v.cost() > 64 || (v.h.op == Op::kGet && v.served && v.h.bytes > (1 << 20)));
-      if (v.h.op == Op::kFence && v.status == 0) v.status = refused_since_fence ? 1 : 0;
-      if (v.h.op == Op::kFence && v.answers) refused_since_fence = false;
+      // Only a fence the target serves reports (and so clears) a refusal; a
+      // malformed one is refused itself and leaves the report for the next.
+      const bool fence_served = v.h.op == Op::kFence && v.status == 0;
+      if (fence_served) v.status = refused_since_fence ? 1 : 0;
+      if (fence_served) refused_since_fence = false;
       if (v.refused_data) refused_since_fence = true;
       if (!v.pieces.empty())
         stream = f.stream(v.h.op, comex::ElemType(v.h.elem < 6 ? v.h.elem : 0),
