@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <ctime>
 #include <future>
@@ -69,8 +70,9 @@ void Engine::stop() {
   Header h{};
   h.op = Op::kTerminate;
   COMEX_MPI(MPI_Send(&h, sizeof h, MPI_BYTE, rank_, 0, am_));
-  if (bell_ && bell_->ring() && net_) net_->ring(rank_, true);  // a sleeping thread sees it now
-  if (!bell_ && net_) net_->ring(rank_, true);
+  // A sleeping thread sees it now: on its doorbell, or on its socket.
+  const bool on_socket = bell_ ? bell_->ring() : true;
+  if (on_socket && net_) net_->ring(rank_, true);
   thread_.join();
   COMEX_DEBUG("progress thread joined");
   std::lock_guard<std::mutex> lock(serve_mu_);
@@ -104,12 +106,8 @@ bool Engine::serve_some() {
       }
     }
     COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
-    bool rang = false;
-    if (size_t(count) >= sizeof(Header)) {
-      Header h;
-      std::memcpy(&h, rbuf_.data(), sizeof h);
-      rang = (h.flags & kFlagRings) != 0;
-    }
+    const bool rang = size_t(count) >= sizeof(Header) &&
+                      (uint8_t(rbuf_[offsetof(Header, flags)]) & kFlagRings) != 0;
     (void)served_.load(std::memory_order_acquire);
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
     if (rbuf_.size() > rbuf_base_ && size_t(count) > rbuf_base_) {  // keep no huge buffer
@@ -125,7 +123,8 @@ bool Engine::serve_some() {
 }
 
 bool Engine::trust_ring(int source, bool rang) {
-  if (!rang || source < 0 || source >= am_.size()) return false;
+  // `source` is that of a message received on am_: a valid world rank.
+  if (!rang) return false;
   if (!rings_.empty() && rings_[size_t(source)]) return true;  // a node peer: shared memory
   if (!net_) return false;
   if (net_->heard_from(source)) return true;

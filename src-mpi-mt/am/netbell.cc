@@ -145,14 +145,13 @@ bool NetBell::drain() {
 }
 
 bool NetBell::sleep(uint64_t ns) {
+  const timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
   if (fd_ < 0) {
-    timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
     nanosleep(&ts, nullptr);
     return false;
   }
   if (drain()) return true;
   pollfd pfd{fd_, POLLIN, 0};
-  timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
   if (ppoll(&pfd, 1, &ts, nullptr) <= 0) return false;
   return drain();
 }

@@ -57,7 +57,8 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
   engine_ = &engine;
   ring_at_ = 0;
   ring_again_ns_ = uint64_t(std::max(cfg.NET_BELL_AGAIN_US, cfg.NET_BELL_DELAY_US)) * 1000;
-  const bool net_rung = !node.on_node(t.target) && engine.rings(t.target, node);
+  const bool rings = engine.rings(t.target, node);
+  const bool net_rung = rings && !node.on_node(t.target);
 
   const bool contig_local = t.local.kind == Layout::Kind::kContig;
   const bool contig_remote = t.remote.kind == Layout::Kind::kContig;
@@ -88,7 +89,7 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
   }
 
   const MPI_Comm data = engine.data_comm(), reply = engine.reply_comm();
-  if (engine.rings(t.target, node)) h.flags |= kFlagRings;
+  if (rings) h.flags |= kFlagRings;
   auto send_msg = [&] {
     std::memcpy(msg_.data(), &h, sizeof h);
     send(msg_.data(), msg_.size(), 0, engine.am_comm());

@@ -42,15 +42,16 @@ Runtime::Runtime(MPI_Comm comm, const Config &cfg)
     for (int r = 0; r < size_; ++r) rings[size_t(r)] = node_->on_node(r) && r != rank_;
     engine_->attach_bell(node_->bell(rank_), std::move(rings));
   }
-  {  // collective whatever COMEX_NET_BELL says, so ranks may differ in it
+  // One node sharing memory: every rank rings by futex, which is cheaper than
+  // a datagram, and no socket is opened.  Every rank sees the same, so the
+  // collective NetBell is made by all or by none; it is made whatever
+  // COMEX_NET_BELL says, so ranks may differ in that.
+  if (!(node_->shares_memory() && node_->size() == size_)) {
     std::vector<char> same_host(size_t(size_), 0);
     for (int r = 0; r < size_; ++r) same_host[size_t(r)] = node_->same_host(r);
     auto net = std::make_unique<NetBell>(groups_.world().comm, cfg_.NET_BELL != 0, same_host,
                                          uint64_t(cfg_.NET_BELL_DELAY_US) * 1000);
-    // One node sharing memory: every rank rings by futex, which is cheaper
-    // than a datagram; the socket stays unused.
-    const bool all_by_shm = node_->shares_memory() && node_->size() == size_;
-    if (net->usable() && !all_by_shm) engine_->attach_net(std::move(net));
+    if (net->usable()) engine_->attach_net(std::move(net));
   }
   engine_->start(node_->comm());
 }

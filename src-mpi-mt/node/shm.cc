@@ -48,10 +48,11 @@ bool Doorbell::ring() {
   return s == 2;
 }
 
-bool Doorbell::arm(uint32_t *seen) {
+bool Doorbell::arm(uint32_t *seen, uint32_t how) {
   *seen = rings.load(std::memory_order_seq_cst);
-  sleeping.store(2, std::memory_order_seq_cst);
-  // As in sleep(): a ring after *seen either shows here or sees state 2.
+  sleeping.store(how, std::memory_order_seq_cst);
+  // A ring after *seen either changed the word (seen here, or a futex wait
+  // returns at once) or saw the sleeping state and wakes us: none is lost.
   if (rings.load(std::memory_order_seq_cst) == *seen) return true;
   sleeping.store(0, std::memory_order_relaxed);
   return false;
@@ -63,18 +64,11 @@ bool Doorbell::disarm(uint32_t seen) {
 }
 
 bool Doorbell::sleep(uint64_t ns) {
-  const uint32_t seen = rings.load(std::memory_order_seq_cst);
-  sleeping.store(1, std::memory_order_seq_cst);
-  // A ring after `seen` either changed the word (the wait returns at once) or
-  // saw sleeping == 1 and wakes us: none is lost.
-  bool rung = rings.load(std::memory_order_seq_cst) != seen;
-  if (!rung) {
-    timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
-    syscall(SYS_futex, reinterpret_cast<uint32_t *>(&rings), FUTEX_WAIT, seen, &ts, nullptr, 0);
-    rung = rings.load(std::memory_order_relaxed) != seen;
-  }
-  sleeping.store(0, std::memory_order_relaxed);
-  return rung;
+  uint32_t seen = 0;
+  if (!arm(&seen, 1)) return true;
+  timespec ts{time_t(ns / 1000000000ull), long(ns % 1000000000ull)};
+  syscall(SYS_futex, reinterpret_cast<uint32_t *>(&rings), FUTEX_WAIT, seen, &ts, nullptr, 0);
+  return disarm(seen);
 }
 
 void NodeLock::lock_word(std::atomic<uint32_t> *w) {

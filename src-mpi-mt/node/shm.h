@@ -71,9 +71,9 @@ struct Doorbell {
   bool ring();
   /// Sleep up to `ns` unless rung; true when woken (or found) rung.
   bool sleep(uint64_t ns);
-  /// For a sleep elsewhere: mark the owner asleep (state 2) and return the
-  /// ring count to give disarm(); false (not armed) when already rung.
-  bool arm(uint32_t *seen);
+  /// Mark the owner asleep (`how`: 1 on the futex, 2 elsewhere) and return
+  /// the ring count to give disarm(); false (not armed) when already rung.
+  bool arm(uint32_t *seen, uint32_t how = 2);
   /// Mark the owner awake; true when rung since arm().
   bool disarm(uint32_t seen);
 };
