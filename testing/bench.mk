@@ -1,5 +1,5 @@
 # Benchmarks: built by `make`, run by `make bench` (2 ranks), not part of `make check`.
-#   make bench                          all six, 2 ranks (perf_busy also at 4), default options
+#   make bench                          all seven, 2 ranks (perf_busy also at 4), default options
 #   make bench BENCH_ARGS="-r 9 -t 20"  options passed to perf_contig, perf_amo, perf_strided
 #   make bench BENCH_ARGS="-M msg"      only COMEX_SHM=0 (default: shm and msg in one run)
 #   make bench BENCH_CSV_DIR=out        also write out/perf_{contig,amo,strided}.csv
@@ -9,7 +9,7 @@
 # Every launch goes through testing/run_mpi.sh (timeout: COMEX_TEST_TIMEOUT,
 # default 900 s here, since each program runs ComEx twice).
 BENCH_BINS = testing/perf_contig testing/perf_amo testing/perf_idle testing/perf_strided \
-  testing/perf_alloc testing/perf_busy
+  testing/perf_alloc testing/perf_busy testing/perf_wake
 noinst_PROGRAMS += $(BENCH_BINS)
 testing_perf_contig_SOURCES = testing/perf_contig.cc testing/bench_util.h
 testing_perf_contig_LDADD = libcomex.la $(HWLOC_LIBS)
@@ -23,6 +23,9 @@ testing_perf_alloc_SOURCES = testing/perf_alloc.cc testing/bench_util.h
 testing_perf_alloc_LDADD = libcomex.la $(HWLOC_LIBS)
 testing_perf_busy_SOURCES = testing/perf_busy.cc testing/bench_util.h
 testing_perf_busy_LDADD = libcomex.la $(HWLOC_LIBS)
+# The machine's wake-up floor: plain threads, no MPI (run without mpiexec).
+testing_perf_wake_SOURCES = testing/perf_wake.cc
+testing_perf_wake_LDADD = -lpthread
 EXTRA_DIST += testing/plot_bench.py
 
 BENCH_NP ?= 2
