@@ -35,6 +35,9 @@ Engine::Engine(MPI_Comm world, const Config &cfg, AllocTable &allocs, MutexTable
   refusals_.assign(size_t(am_.size()), 0);
   broken_.assign(size_t(am_.size()), 0);
   refused_.assign(size_t(am_.size()), 0);
+  stream_ns_ = uint64_t(cfg_.PROGRESS_STREAK_US) * 1000;
+  done_ns_ = std::make_unique<std::atomic<uint64_t>[]>(size_t(am_.size()));
+  served_at_.assign(size_t(am_.size()), 0);
   // The staging of served pieces is reserved now: a target short of memory
   // later still serves accumulates and packed transfers of its peers'
   // (same-sized) pieces, and a shortage at start fails comex_init.
@@ -106,10 +109,13 @@ bool Engine::serve_some() {
       }
     }
     COMEX_MPI(MPI_Mrecv(rbuf_.data(), count, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
-    const bool rang = size_t(count) >= sizeof(Header) &&
-                      (uint8_t(rbuf_[offsetof(Header, flags)]) & kFlagRings) != 0;
+    const uint8_t flags =
+        size_t(count) >= sizeof(Header) ? uint8_t(rbuf_[offsetof(Header, flags)]) : 0;
+    const bool rang = (flags & kFlagRings) != 0;
+    const uint64_t arrived = (flags & kFlagStream) ? now_ns() : 0;
     (void)served_.load(std::memory_order_acquire);
     dispatch(st.MPI_SOURCE, rbuf_.data(), size_t(count));
+    if (rang) note_served(st.MPI_SOURCE, arrived);
     if (rbuf_.size() > rbuf_base_ && size_t(count) > rbuf_base_) {  // keep no huge buffer
       rbuf_.resize(rbuf_base_);
       rbuf_.shrink_to_fit();
@@ -120,6 +126,21 @@ bool Engine::serve_some() {
   }
   if (polls) last_served_ns_.store(now_ns(), std::memory_order_relaxed);
   return any;
+}
+
+void Engine::note_served(int source, uint64_t arrived) {
+  const uint64_t now = now_ns();
+  uint64_t &prev = served_at_[size_t(source)];
+  if (arrived != 0 && prev != 0 && stream_ns_ != 0) {
+    // The origin is in a stream: its next request comes about as long after
+    // this one as this one came after the last.  Wait twice that for it.
+    const uint64_t gap = arrived > prev ? arrived - prev : 0;
+    const uint64_t wait = std::clamp<uint64_t>(2 * gap, uint64_t(cfg_.PROGRESS_LINGER_US) * 1000,
+                                               stream_ns_);
+    if (now + wait > stream_until_.load(std::memory_order_relaxed))
+      stream_until_.store(now + wait, std::memory_order_relaxed);
+  }
+  prev = now;
 }
 
 bool Engine::trust_ring(int source, bool rang) {
@@ -289,6 +310,7 @@ void Engine::progress_loop() {
     const uint64_t since = now > last ? now - last : 0;
     if (rung != 0 && now - rung < spin) continue;  // the ring's request is coming
     if (now - busy < linger) continue;             // more may follow
+    if (now < stream_until_.load(std::memory_order_relaxed)) continue;  // a stream's next request
     if (since < spin) continue;                    // a rank that does not ring is active
     rung = 0;
     if (since < hot) {

@@ -94,6 +94,16 @@ class Engine {
     if (net_) net_->ring(r, false);
   }
 
+  /// Streams (PROGRESS_STREAK_US).  An operation with world rank `r`, rung
+  /// by network, completed now at this origin.
+  void note_done(int r) { done_ns_[size_t(r)].store(now_ns(), std::memory_order_relaxed); }
+  /// Did this origin's last operation with `r` end under PROGRESS_STREAK_US
+  /// before `now` (so the next request is part of a stream: kFlagStream)?
+  bool streaming(int r, uint64_t now) const {
+    const uint64_t d = done_ns_[size_t(r)].load(std::memory_order_relaxed);
+    return d != 0 && now - d < stream_ns_;
+  }
+
   /// Serve pending requests if no other thread is serving; true if any was served.
   bool serve_some();
 
@@ -148,6 +158,10 @@ class Engine {
   /// May a request from `source` with kFlagRings set (`rang`) be left to its
   /// ring, i.e. need the thread not poll hot for it?
   bool trust_ring(int source, bool rang);
+  /// A ringing request of `source` was served; `arrived`: when it was
+  /// received, if it had kFlagStream (else 0).  Keeps the thread polling for a
+  /// stream's next request (stream_until_).
+  void note_served(int source, uint64_t arrived);
   /// Serve one request; a peer's error never stops the engine.
   void dispatch(int source, const char *msg, size_t len);
   void serve_request(int source, const char *msg, size_t len);
@@ -245,6 +259,10 @@ class Engine {
   std::vector<uint32_t> unheard_;  // per world rank: ringing requests before its first datagram
   std::vector<char> rings_;   // per world rank: does it ring bell_?
   bool all_ring_ = false;     // every other rank rings: poll rarely
+  uint64_t stream_ns_ = 0;    // PROGRESS_STREAK_US
+  std::unique_ptr<std::atomic<uint64_t>[]> done_ns_;  // per world rank: our last op with it ended
+  std::vector<uint64_t> served_at_;      // per world rank: its last ringing request served (server)
+  std::atomic<uint64_t> stream_until_{0};  // a stream's next request is awaited until then
 };
 
 }  // namespace comex

@@ -59,6 +59,8 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
   ring_again_ns_ = uint64_t(std::max(cfg.NET_BELL_AGAIN_US, cfg.NET_BELL_DELAY_US)) * 1000;
   const bool rings = engine.rings(t.target, node);
   const bool net_rung = rings && !node.on_node(t.target);
+  net_rung_ = net_rung;
+  const bool stream = net_rung && engine.streaming(t.target, now_ns());
 
   const bool contig_local = t.local.kind == Layout::Kind::kContig;
   const bool contig_remote = t.remote.kind == Layout::Kind::kContig;
@@ -80,6 +82,7 @@ void Outgoing::post(const Transfer &t, int tag, const Config &cfg, Engine &engin
     h.piece = std::max<uint64_t>(std::min(h.piece, uint64_t(cfg.ACC_PIECE)) & ~uint64_t(15), 16);
   if (t.blocks) h.flags |= kFlagBlocks;
   if (t.kick) h.flags |= kFlagKick;
+  if (stream) h.flags |= kFlagStream;
   std::memcpy(h.scale, t.scale, sizeof h.scale);
 
   msg_.resize(sizeof h);
@@ -221,6 +224,7 @@ bool Outgoing::poll(std::string *error) {
   unpack_ = false;
   cursor_.reset();
   ring_at_ = 0;
+  if (net_rung_) engine_->note_done(target_);
   return true;
 }
 

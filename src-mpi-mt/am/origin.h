@@ -93,6 +93,7 @@ class Outgoing {
   // NET_BELL_AGAIN_US (a ring that overtook its request found it asleep again).
   Engine *engine_ = nullptr;
   uint64_t ring_at_ = 0;  ///< now_ns() of the next ring; 0: none
+  bool net_rung_ = false;  ///< the target is rung by network (streams: Engine::note_done)
   uint64_t ring_again_ns_ = 0;
 };
 

@@ -31,6 +31,8 @@ enum HeaderFlags : uint8_t {
   kFlagKick =
       4,  ///< unlock: a node peer released the mutex in shared memory; grant the next waiter
   kFlagRings = 8,  ///< the origin rings the target's doorbell (shared or network) after sending
+  kFlagStream =
+      16,  ///< the origin's last operation with this target ended moments ago: more may follow
 };
 
 struct Header {

@@ -33,7 +33,8 @@ Runtime::Runtime(MPI_Comm comm, const Config &cfg)
     issued_[i].store(0);
     fenced_[i].store(0);
   }
-  node_ = std::make_unique<Node>(groups_.world().comm, cfg_.SHM != 0);
+  node_ = std::make_unique<Node>(groups_.world().comm, cfg_.SHM != 0,
+                                 cfg_.SHM_ARENA_BLOCK > 0 ? size_t(cfg_.SHM_ARENA) : 0);
   peer_watch().watch(node_->peers(), uint64_t(cfg_.PEER_CHECK_US) * 1000);
   engine_ = std::make_unique<Engine>(comm, cfg_, allocs_, mutexes_);
   if (node_->shares_memory()) {

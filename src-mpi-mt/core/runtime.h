@@ -160,8 +160,9 @@ class Runtime {
 
   std::mutex own_mu_;
   struct OwnBlock {
+    enum Kind : uint8_t { kHeap, kSegment, kArena };
     size_t bytes;
-    bool shared;  ///< a shared-memory segment (munmap), else heap (free)
+    Kind kind;  ///< heap (free), a shared-memory segment (munmap), or in our arena
   };
   std::unordered_map<void *, OwnBlock> own_blocks_;  ///< this rank's comex_malloc memory
   void release_block(void *ptr, const OwnBlock &b);

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <random>
 
@@ -183,7 +184,7 @@ void sweep_stale() {
 // ---------------------------------------------------------------------------
 // Node
 
-Node::Node(MPI_Comm world, bool enable) {
+Node::Node(MPI_Comm world, bool enable, size_t arena) {
   MPI_Comm c;
   int wsize = 0;
   COMEX_MPI(MPI_Comm_rank(world, &world_rank_));
@@ -216,31 +217,142 @@ Node::Node(MPI_Comm world, bool enable) {
   // others map it; shared memory is on only if every rank of the node got it.
   control_bytes_ = size_t(size_) * 64;
   std::string why;
-  int ok = 1;
-  if (rank_ == 0) {
-    control_ = create(control_bytes_, 0, &why);
-    ok = control_ != nullptr;
-  }
-  COMEX_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm_));
-  if (ok && rank_ != 0) {
-    control_ = attach(members[0], 0, control_bytes_, &why);
-    ok = control_ != nullptr;
-  }
-  int all = 0;
-  COMEX_MPI(MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm_));  // also: all have mapped it
-  if (rank_ == 0 && control_) unlink(0);
-  if (!ok) log_line("COMEX_SHM: %s; node-local operations use messages", why.c_str());
-  if (!all) {
-    if (control_) unmap(control_, control_bytes_);
-    control_ = nullptr;
+  control_ = share_node_segment(0, control_bytes_, members[0], &why);
+  if (!control_) {
+    if (!why.empty()) log_line("COMEX_SHM: %s; node-local operations use messages", why.c_str());
     return;
   }
   shared_ = true;
   direct_ = enable;
+  make_arenas(arena, members[0]);
+}
+
+void *Node::share_node_segment(uint64_t seq, size_t bytes, int maker, std::string *why) {
+  // Node rank 0 (world rank `maker`) makes it, the others map it.
+  void *p = nullptr;
+  int ok = 1;
+  if (rank_ == 0) {
+    p = create(bytes, seq, why);
+    ok = p != nullptr;
+  }
+  COMEX_MPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm_));
+  if (ok && rank_ != 0) {
+    p = attach(maker, seq, bytes, why);
+    ok = p != nullptr;
+  }
+  int all = 0;
+  COMEX_MPI(MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm_));  // also: all have mapped it
+  if (rank_ == 0 && p) unlink(seq);
+  if (!all && p) {
+    unmap(p, bytes);
+    p = nullptr;
+  }
+  return p;
 }
 
 Node::~Node() {
+  if (arenas_) unmap(arenas_, arena_bytes_ * size_t(size_));
   if (control_) unmap(control_, control_bytes_);
+}
+
+void Node::make_arenas(size_t bytes, int first_world_rank) {
+  // Collective over the node, as the control segment: all get it, or none
+  // use it (then every block is a segment of its own, as without arenas).
+  bytes = bytes / 4096 * 4096;  // each region page-aligned
+  uint64_t ask = bytes, least = 0;
+  COMEX_MPI(MPI_Allreduce(&ask, &least, 1, MPI_UINT64_T, MPI_MIN, comm_));
+  if (least == 0) return;
+  std::string why;
+  void *p = share_node_segment(1, size_t(least) * size_t(size_), first_world_rank, &why);
+  if (!p) {  // not an error: blocks are segments of their own then
+    if (!why.empty())
+      COMEX_DEBUG("COMEX_SHM_ARENA: %s; small blocks are segments of their own", why.c_str());
+    return;
+  }
+  arenas_ = static_cast<char *>(p);
+  arena_bytes_ = size_t(least);
+  heap_ = ArenaHeap(least);
+}
+
+void *Node::arena_take(size_t bytes, uint64_t *offset) {
+  if (!arenas_ || bytes == 0) return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(heap_mu_);
+    if (!heap_.take(bytes, offset)) return nullptr;
+  }
+  char *p = arenas_ + arena_bytes_ * size_t(rank_) + *offset;
+  std::memset(p, 0, bytes);  // as a fresh segment is
+  return p;
+}
+
+bool Node::arena_give(void *p) {
+  char *mine = arenas_ ? arenas_ + arena_bytes_ * size_t(rank_) : nullptr;
+  char *c = static_cast<char *>(p);
+  if (!mine || c < mine || c >= mine + arena_bytes_) return false;
+  std::lock_guard<std::mutex> lock(heap_mu_);
+  return heap_.give(uint64_t(c - mine));
+}
+
+void *Node::arena_block(int owner, uint64_t offset, uint64_t bytes) const {
+  if (!arenas_ || owner < 0 || size_t(owner) >= local_index_.size()) return nullptr;
+  const int idx = local_index_[size_t(owner)];
+  if (idx < 0 || offset >= arena_bytes_ || bytes > arena_bytes_ - offset) return nullptr;
+  return arenas_ + arena_bytes_ * size_t(idx) + offset;
+}
+
+// ---------------------------------------------------------------------------
+// ArenaHeap
+
+namespace {
+constexpr uint64_t kGranule = 64;
+}
+
+ArenaHeap::ArenaHeap(uint64_t bytes) {
+  bytes = bytes / kGranule * kGranule;
+  if (bytes > 0) free_[0] = bytes;
+}
+
+bool ArenaHeap::take(uint64_t bytes, uint64_t *offset) {
+  if (bytes == 0 || bytes > (uint64_t(1) << 62)) return false;
+  const uint64_t n = (bytes + kGranule - 1) / kGranule * kGranule;
+  for (auto it = free_.begin(); it != free_.end(); ++it) {
+    if (it->second < n) continue;
+    *offset = it->first;
+    const uint64_t rest = it->second - n;
+    free_.erase(it);
+    if (rest > 0) free_[*offset + n] = rest;
+    taken_[*offset] = n;
+    return true;
+  }
+  return false;
+}
+
+bool ArenaHeap::give(uint64_t offset) {
+  auto t = taken_.find(offset);
+  if (t == taken_.end()) return false;
+  uint64_t at = offset, len = t->second;
+  taken_.erase(t);
+  auto next = free_.lower_bound(at);
+  if (next != free_.end() && next->first == at + len) {  // merge with the range after
+    len += next->second;
+    next = free_.erase(next);
+  }
+  if (next != free_.begin()) {  // and with the one before
+    auto prev = std::prev(next);
+    if (prev->first + prev->second == at) {
+      at = prev->first;
+      len += prev->second;
+      free_.erase(prev);
+    }
+  }
+  free_[at] = len;
+  return true;
+}
+
+uint64_t ArenaHeap::free_bytes() const {
+  uint64_t n = 0;
+  for (const auto &f : free_) n += f.second;
+  return n;
 }
 
 std::atomic<uint32_t> *Node::acc_word(int r) const {

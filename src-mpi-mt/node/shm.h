@@ -15,7 +15,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "node/liveness.h"
@@ -88,12 +91,29 @@ struct alignas(64) ShmMutex {
   std::atomic<int32_t> remote_waiting;  ///< tickets the owner's engine waits on
 };
 
+/// First-fit allocator of the offsets of one arena (64-byte granules); freed
+/// ranges merge with their neighbours.  Not thread-safe: Node locks it.
+class ArenaHeap {
+ public:
+  explicit ArenaHeap(uint64_t bytes = 0);
+  /// Offset of a new range of at least `bytes` (> 0), or false when none fits.
+  bool take(uint64_t bytes, uint64_t *offset);
+  /// Return the range at `offset`; false if no range starts there.
+  bool give(uint64_t offset);
+  uint64_t free_bytes() const;
+
+ private:
+  std::map<uint64_t, uint64_t> free_;              ///< offset -> length, disjoint, merged
+  std::unordered_map<uint64_t, uint64_t> taken_;  ///< offset -> length
+};
+
 class Node {
  public:
   /// Collective over `world`.  `enable`: COMEX_SHM.  Shared memory is used
   /// when enabled, the node has more than one rank, and every rank of the
-  /// node mapped the control segment.
-  Node(MPI_Comm world, bool enable);
+  /// node mapped the control segment.  `arena`: bytes each rank reserves for
+  /// small blocks (SHM_ARENA; none when 0 or when /dev/shm cannot hold them).
+  Node(MPI_Comm world, bool enable, size_t arena = 0);
   ~Node();
   Node(const Node &) = delete;
   Node &operator=(const Node &) = delete;
@@ -132,8 +152,30 @@ class Node {
   void unlink(uint64_t seq);
   static void unmap(void *addr, size_t bytes);
 
+  // Arenas: one segment made at start-up holds a region per node rank, mapped
+  // by every rank of the node; a small block is a range of its owner's region.
+  /// A block of `bytes` in this rank's arena, zeroed, and its offset there;
+  /// nullptr when there is no arena or no room.
+  void *arena_take(size_t bytes, uint64_t *offset);
+  /// Give back a block of this rank's arena; false if `p` is not one.
+  bool arena_give(void *p);
+  /// World rank `owner`'s block at `offset` of `bytes`, mapped here; nullptr
+  /// when it does not lie inside that rank's arena.
+  void *arena_block(int owner, uint64_t offset, uint64_t bytes) const;
+  /// Does `p` point into the arenas (mapped once, never unmapped per block)?
+  bool in_arenas(const void *p) const {
+    const char *c = static_cast<const char *>(p);
+    return arenas_ && c >= arenas_ && c < arenas_ + arena_bytes_ * size_t(size_);
+  }
+  size_t arena_bytes() const { return arena_bytes_; }
+
  private:
   std::string name(int owner, uint64_t seq) const;
+  void make_arenas(size_t bytes, int first_world_rank);
+  /// Collective over the node: segment `seq` of `bytes`, made by node rank 0
+  /// (world rank `maker`) and mapped by all, its name removed; nullptr on
+  /// every rank unless every rank mapped it (*why: this rank's reason, if any).
+  void *share_node_segment(uint64_t seq, size_t bytes, int maker, std::string *why);
 
   Comm comm_;
   bool shared_ = false, direct_ = false;
@@ -143,7 +185,11 @@ class Node {
   std::vector<long> pids_;        ///< per node rank (names carry the owner's pid)
   void *control_ = nullptr;       ///< per node rank: one cache line (accumulate lock, doorbell)
   size_t control_bytes_ = 0;
-  std::atomic<uint64_t> next_seq_{1};
+  std::atomic<uint64_t> next_seq_{2};  ///< 0: the control segment, 1: the arenas
+  char *arenas_ = nullptr;             ///< node rank i's arena at arenas_ + i * arena_bytes_
+  size_t arena_bytes_ = 0;
+  std::mutex heap_mu_;
+  ArenaHeap heap_;  ///< this rank's arena
 };
 
 }  // namespace comex

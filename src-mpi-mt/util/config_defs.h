@@ -45,6 +45,11 @@
   X(PROGRESS_LINGER_US, TIME_US, "5",                                                             \
     "After serving requests from ranks that ring, the progress thread polls without pause this "   \
     "long for more before it sleeps.")                                                            \
+  X(PROGRESS_STREAK_US, TIME_US, "100",                                                           \
+    "An origin whose last operation with a target it rings by network ended less than this long " \
+    "ago marks its next request as part of a stream; after serving one, the target's progress "   \
+    "thread polls for the next for twice the time that origin's requests were apart, at most "    \
+    "this long, so a stream costs a round trip per operation instead of a wake-up. 0 = off.")    \
   X(PROGRESS_HOT_US, TIME_US, "5000",                                                              \
     "Until this long after the last request the progress thread polls every "                     \
     "PROGRESS_SLEEP_MIN_US; after that its sleep doubles up to PROGRESS_SLEEP_MAX_US.")            \
@@ -89,6 +94,13 @@
     "1: comex_malloc memory is shared among the ranks of a node and operations between them are " \
     "done directly by the origin (copies, atomics, shared locks); 0: every operation goes "      \
     "through the target's progress engine.")                                                       \
+  X(SHM_ARENA, SIZE, "4M",                                                                        \
+    "Shared memory each rank of a node reserves at comex_init for small comex_malloc blocks "     \
+    "(at most SHM_ARENA_BLOCK each): they are carved out of it instead of being a segment of "    \
+    "their own, so allocating and freeing them maps and unmaps nothing. 0 = every block is a "    \
+    "segment.")                                                                                    \
+  X(SHM_ARENA_BLOCK, SIZE, "64K",                                                                 \
+    "Largest comex_malloc block taken from the SHM_ARENA.")                                        \
   X(PROGRESS_BIND, BIND, "auto",                                                                    \
     "Where the progress thread runs: none (anywhere), spare (a core or hyperthread no rank of "   \
     "the node uses), core (the rank's own core), auto (spare when the node has one, else core).")  \

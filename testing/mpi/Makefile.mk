@@ -77,6 +77,8 @@ MPI_JOBS += \
   testing/mpi/mutex-np2-msg.mpi testing/mpi/mutex-np4-msg.mpi testing/mpi/mutex-np4-mixed.mpi \
   testing/mpi/threads-np4-msg.mpi testing/mpi/threads-np4-mixed.mpi \
   testing/mpi/shm-np2-msg.mpi testing/mpi/shm-np4-msg.mpi testing/mpi/shm-np4-mixed.mpi
+# Every block a segment of its own (no arenas for small blocks).
+MPI_JOBS += testing/mpi/shm-np2-noarena.mpi
 # /dev/shm full: a tiny tmpfs in a private mount namespace (root only, else skipped).
 TESTS += testing/mpi/shm-full.sh testing/mpi/shm-abort.sh
 EXTRA_DIST += testing/mpi/mixed_shm.sh testing/mpi/shm-full.sh testing/mpi/shm-abort.sh

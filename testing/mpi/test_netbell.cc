@@ -6,7 +6,9 @@
 // Then ComEx with the targets' progress threads asleep between requests
 // (COMEX_SHM=0, the jobs set it; some ranks with COMEX_NET_BELL=0): a target
 // busy outside ComEx is woken for fetch-and-adds, gets, puts and accumulates,
-// whose values are checked element by element.
+// whose values are checked element by element; streams of requests to such a
+// target are marked (kFlagStream) exactly while the origin's last operation
+// with it ended under COMEX_PROGRESS_STREAK_US ago, and are served right.
 #include <gtest/gtest.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,10 +18,14 @@
 #include <cstring>
 #include <vector>
 
+#include "am/engine.h"
 #include "am/netbell.h"
 #include "comex.h"
+#include "core/runtime.h"
 #include "node/shm.h"
+#include "node/topology.h"
 #include "test_util.h"
+#include "util/log.h"
 
 namespace {
 
@@ -186,6 +192,64 @@ TEST(NetBell, SleepingTargetsServeCorrectly) {
           EXPECT_EQ(mine[1 + r], 3 * (long(r) * 1000 + kOps - 1)) << "slot of rank " << r;
         }
       }
+    }
+    ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+  }
+  ASSERT_EQ(comex_free(mine, COMEX_GROUP_WORLD), COMEX_SUCCESS);
+}
+
+// A stream: back-to-back gets, puts and gets again to a target busy outside
+// ComEx, then the same with pauses longer than the stream window.  Every
+// value is checked; the origin marks its requests as a stream exactly when
+// the target is rung by network and its last operation ended moments ago.
+TEST(NetBell, StreamsToABusyTargetAreMarkedAndServed) {
+  comex::Runtime *rt = comex::Runtime::instance();
+  ASSERT_NE(rt, nullptr);
+  comex::Engine &engine = rt->engine();
+  const uint64_t window_us = uint64_t(rt->config().PROGRESS_STREAK_US);
+  const int n = WorldSize(), me = WorldRank();
+  constexpr int kLongs = 256;
+  std::vector<void *> seg(static_cast<size_t>(n));
+  ASSERT_EQ(comex_malloc(seg.data(), sizeof(long) * kLongs * n, COMEX_GROUP_WORLD), COMEX_SUCCESS);
+  long *mine = static_cast<long *>(seg[size_t(me)]);
+  for (int i = 0; i < kLongs * n; ++i) mine[i] = long(me) * 1000000 + i;
+  ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+  for (int target = 0; target < n; ++target) {
+    if (me == target) {
+      Busy(400);  // outside ComEx: only the progress thread serves
+    } else {
+      const bool net_rung = engine.rings(target, rt->node()) && !rt->node().on_node(target);
+      long *base = static_cast<long *>(seg[size_t(target)]);
+      long *slots = base + kLongs * me;  // this origin's part of the target
+      for (int pass = 0; pass < 2; ++pass) {
+        const bool paused = pass == 1;
+        for (int k = 0; k < kLongs; ++k) {
+          if (paused && k % 16 != 0) continue;  // fewer, since each one waits
+          if (paused) usleep(useconds_t(2 * window_us + 500));
+          // (The first op may follow the barrier's fence: not checked.)
+          if (paused || k > 0)
+            EXPECT_EQ(engine.streaming(target, comex::now_ns()), net_rung && !paused && window_us > 0)
+                << "target " << target << " op " << k << (paused ? " after a pause" : "");
+          long got = -1;
+          ASSERT_EQ(comex_get(base + kLongs * me + k, &got, sizeof got, target, COMEX_GROUP_WORLD),
+                    COMEX_SUCCESS);
+          const long want = pass == 0 ? long(target) * 1000000 + kLongs * me + k
+                                      : long(me) * 7919 + k;  // what pass 0 put there
+          EXPECT_EQ(got, want) << "target " << target << " element " << k;
+          if (pass == 0) {
+            long v = long(me) * 7919 + k;
+            ASSERT_EQ(comex_put(&v, slots + k, sizeof v, target, COMEX_GROUP_WORLD), COMEX_SUCCESS);
+          }
+        }
+      }
+    }
+    ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+    if (me == target) {
+      for (int r = 0; r < n; ++r)
+        for (int k = 0; k < kLongs; ++k)
+          ASSERT_EQ(mine[kLongs * r + k], r == me ? long(me) * 1000000 + kLongs * r + k
+                                                  : long(r) * 7919 + k)
+              << "slot " << k << " of rank " << r;
     }
     ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
   }

@@ -60,7 +60,8 @@ int MappedSegmentsOf(long pid) {
   const std::string needle = "/cxmt." + std::to_string(pid) + ".";
   int n = 0;
   for (std::string line; std::getline(f, line);)
-    if (line.find(needle) != std::string::npos && line.find(".0 (deleted)") == std::string::npos)
+    if (line.find(needle) != std::string::npos && line.find(".0 (deleted)") == std::string::npos &&
+        line.find(".1 (deleted)") == std::string::npos)  // not the control segment or arenas
       ++n;
   return n;
 }
@@ -108,7 +109,7 @@ PreInitCheck plant_stale(PlantStale);
 
 TEST(ShmNode, PeersBlocksAreMappedExactlyWhenThisRankGoesDirect) {
   NodeView node = Node();
-  SharedBlock b(64 * 1024);
+  SharedBlock b(1 << 20);  // above COMEX_SHM_ARENA_BLOCK: a segment of its own
   ASSERT_TRUE(b.ok());
   for (size_t i = 0; i < node.ranks.size(); ++i) {
     if (node.ranks[i] == WorldRank()) continue;
@@ -192,6 +193,67 @@ TEST(ShmNode, ThousandsOfAllocationsAndHundredsLive) {
               COMEX_SUCCESS);
     ASSERT_TRUE(MatchesPattern(in.data(), 128, me, right, i)) << "block " << i;
   }
+}
+
+/// Mappings of comex-mt segments in this process.
+int AllMappedSegments() {
+  std::ifstream f("/proc/self/maps");
+  int n = 0;
+  for (std::string line; std::getline(f, line);)
+    if (line.find("/cxmt.") != std::string::npos) ++n;
+  return n;
+}
+
+// Small blocks come out of the arenas made at comex_init: holding and
+// freeing hundreds maps nothing more; every new block reads zero, also where
+// a freed one was; peers reach each one (reused ranges too) with the right
+// bytes.  With COMEX_SHM_ARENA=0 (a job sets it) every block is a segment.
+TEST(ShmNode, SmallBlocksComeFromTheArenas) {
+  const int me = WorldRank(), n = WorldSize(), right = (me + 1) % n;
+  NodeView node = Node();
+  const char *arena_env = std::getenv("COMEX_SHM_ARENA");
+  const bool arenas = node.ranks.size() > 1 && node.any_shm() &&
+                      !(arena_env && std::strtoull(arena_env, nullptr, 10) == 0);
+  { SharedBlock warm(64); }
+  const int before = AllMappedSegments();
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::unique_ptr<SharedBlock>> live;
+    for (int i = 0; i < 200; ++i) {
+      const size_t bytes = size_t(8) << (i % 13);  // 8 B .. 32 KiB
+      live.push_back(std::make_unique<SharedBlock>(bytes));
+      ASSERT_TRUE(live.back()->ok());
+      const uint8_t *p = static_cast<const uint8_t *>(live.back()->mine());
+      for (size_t k = 0; arenas && k < bytes; ++k)  // (heap blocks are not cleared)
+        ASSERT_EQ(p[k], 0) << "block " << i << " byte " << k;
+    }
+    if (arenas) EXPECT_EQ(AllMappedSegments(), before) << "small blocks were mapped one by one";
+    // Free every other one, then allocate again into the holes.
+    for (int i = 0; i < 200; i += 2) live[size_t(i)].reset();
+    for (int i = 0; i < 200; i += 2) {
+      live[size_t(i)] = std::make_unique<SharedBlock>(size_t(8) << (i % 13));
+      ASSERT_TRUE(live[size_t(i)]->ok());
+    }
+    for (int i = 0; i < 200; ++i) {
+      const int bytes = int(size_t(8) << (i % 13));
+      std::vector<uint8_t> out = PatternVector(size_t(bytes), me, right, round * 1000 + i);
+      ASSERT_EQ(comex_put(out.data(), live[size_t(i)]->at(right), bytes, right, COMEX_GROUP_WORLD),
+                COMEX_SUCCESS);
+    }
+    ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+    for (int i = 0; i < 200; ++i) {
+      const int bytes = int(size_t(8) << (i % 13));
+      ASSERT_TRUE(MatchesPattern(live[size_t(i)]->mine(), size_t(bytes), (me + n - 1) % n, me,
+                                 round * 1000 + i))
+          << "block " << i << " round " << round;
+      std::vector<uint8_t> in(static_cast<size_t>(bytes));
+      ASSERT_EQ(comex_get(live[size_t(i)]->at(right), in.data(), bytes, right, COMEX_GROUP_WORLD),
+                COMEX_SUCCESS);
+      ASSERT_TRUE(MatchesPattern(in.data(), size_t(bytes), me, right, round * 1000 + i))
+          << "block " << i << " of rank " << right;
+    }
+    ASSERT_EQ(comex_barrier(COMEX_GROUP_WORLD), COMEX_SUCCESS);
+  }
+  EXPECT_EQ(AllMappedSegments(), before);
 }
 
 // Every rank (the owner too) accumulates into every rank, blocking and
