@@ -7,10 +7,12 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -255,10 +257,23 @@ Node::~Node() {
   if (control_) unmap(control_, control_bytes_);
 }
 
+namespace {
+constexpr size_t kLeastArena = size_t(256) << 10;
+}  // namespace
+
 void Node::make_arenas(size_t bytes, int first_world_rank) {
   // Collective over the node, as the control segment: all get it, or none
   // use it (then every block is a segment of its own, as without arenas).
+  // At most an eighth of what /dev/shm has free, shared by the node's ranks:
+  // the arenas must not take the room of the segments of larger blocks.  An
+  // arena too small to be worth it is none.
+  struct statvfs sv {};
+  if (statvfs("/dev/shm", &sv) == 0) {
+    const uint64_t room = uint64_t(sv.f_bavail) * uint64_t(sv.f_frsize) / 8 / uint64_t(size_);
+    bytes = size_t(std::min<uint64_t>(bytes, room));
+  }
   bytes = bytes / 4096 * 4096;  // each region page-aligned
+  if (bytes < kLeastArena) bytes = 0;
   uint64_t ask = bytes, least = 0;
   COMEX_MPI(MPI_Allreduce(&ask, &least, 1, MPI_UINT64_T, MPI_MIN, comm_));
   if (least == 0) return;

@@ -97,8 +97,9 @@
   X(SHM_ARENA, SIZE, "4M",                                                                        \
     "Shared memory each rank of a node reserves at comex_init for small comex_malloc blocks "     \
     "(at most SHM_ARENA_BLOCK each): they are carved out of it instead of being a segment of "    \
-    "their own, so allocating and freeing them maps and unmaps nothing. 0 = every block is a "    \
-    "segment.")                                                                                    \
+    "their own, so allocating and freeing them maps and unmaps nothing. At most an eighth of "   \
+    "/dev/shm's free space is used for the node's arenas; below 256K a rank has none. 0 = "      \
+    "every block is a segment.")                                                                   \
   X(SHM_ARENA_BLOCK, SIZE, "64K",                                                                 \
     "Largest comex_malloc block taken from the SHM_ARENA.")                                        \
   X(PROGRESS_BIND, BIND, "auto",                                                                    \

@@ -36,7 +36,9 @@ TEST(ArenaHeap, FullArenaRefusesAndFreedSpaceMerges) {
   EXPECT_EQ(o, at[3]);
   EXPECT_FALSE(h.take(64, &o));
   for (int i = 0; i < 16; ++i)
-    if (i < 3 || i > 6) ASSERT_TRUE(h.give(at[size_t(i)]));
+    if (i < 3 || i > 6) {
+      ASSERT_TRUE(h.give(at[size_t(i)]));
+    }
   ASSERT_TRUE(h.give(at[3]));
   EXPECT_EQ(h.free_bytes(), 1024u);
   EXPECT_TRUE(h.take(1024, &o)) << "freed ranges did not merge into one";
@@ -73,7 +75,9 @@ TEST(ArenaHeap, RandomTakesAndGivesNeverOverlap) {
     ASSERT_EQ(o % 64, 0u);
     ASSERT_LE(o + n, kBytes);
     auto next = live.lower_bound(o);
-    if (next != live.end()) ASSERT_LE(o + n, next->first) << "overlaps the next range";
+    if (next != live.end()) {
+      ASSERT_LE(o + n, next->first) << "overlaps the next range";
+    }
     if (next != live.begin()) {
       auto prev = std::prev(next);
       ASSERT_LE(prev->first + prev->second, o) << "overlaps the previous range";
