@@ -295,15 +295,15 @@ void *Node::arena_take(size_t bytes, uint64_t *offset) {
     std::lock_guard<std::mutex> lock(heap_mu_);
     if (!heap_.take(bytes, offset)) return nullptr;
   }
-  char *p = arenas_ + arena_bytes_ * size_t(rank_) + *offset;
+  char *p = arena_of(rank_) + *offset;
   std::memset(p, 0, bytes);  // as a fresh segment is
   return p;
 }
 
 bool Node::arena_give(void *p) {
-  char *mine = arenas_ ? arenas_ + arena_bytes_ * size_t(rank_) : nullptr;
-  char *c = static_cast<char *>(p);
-  if (!mine || c < mine || c >= mine + arena_bytes_) return false;
+  if (!arenas_) return false;
+  char *mine = arena_of(rank_), *c = static_cast<char *>(p);
+  if (c < mine || c >= mine + arena_bytes_) return false;
   std::lock_guard<std::mutex> lock(heap_mu_);
   return heap_.give(uint64_t(c - mine));
 }
@@ -312,7 +312,7 @@ void *Node::arena_block(int owner, uint64_t offset, uint64_t bytes) const {
   if (!arenas_ || owner < 0 || size_t(owner) >= local_index_.size()) return nullptr;
   const int idx = local_index_[size_t(owner)];
   if (idx < 0 || offset >= arena_bytes_ || bytes > arena_bytes_ - offset) return nullptr;
-  return arenas_ + arena_bytes_ * size_t(idx) + offset;
+  return arena_of(idx) + offset;
 }
 
 // ---------------------------------------------------------------------------

@@ -165,13 +165,15 @@ class Node {
   /// Does `p` point into the arenas (mapped once, never unmapped per block)?
   bool in_arenas(const void *p) const {
     const char *c = static_cast<const char *>(p);
-    return arenas_ && c >= arenas_ && c < arenas_ + arena_bytes_ * size_t(size_);
+    return arenas_ && c >= arenas_ && c < arena_of(size_);
   }
   size_t arena_bytes() const { return arena_bytes_; }
 
  private:
   std::string name(int owner, uint64_t seq) const;
   void make_arenas(size_t bytes, int first_world_rank);
+  /// Node rank `i`'s arena (arenas_ must be set).
+  char *arena_of(int i) const { return arenas_ + arena_bytes_ * size_t(i); }
   /// Collective over the node: segment `seq` of `bytes`, made by node rank 0
   /// (world rank `maker`) and mapped by all, its name removed; nullptr on
   /// every rank unless every rank mapped it (*why: this rank's reason, if any).

@@ -212,9 +212,10 @@ int AllMappedSegments() {
 TEST(ShmNode, SmallBlocksComeFromTheArenas) {
   const int me = WorldRank(), n = WorldSize(), right = (me + 1) % n;
   NodeView node = Node();
-  const bool arenas = comex::Runtime::instance()->node().arena_bytes() > 0;
-  const char *arena_env = std::getenv("COMEX_SHM_ARENA");
-  const bool off = arena_env && std::strtoull(arena_env, nullptr, 10) == 0;
+  comex::Runtime &rt = *comex::Runtime::instance();
+  const bool arenas = rt.node().arena_bytes() > 0;
+  // As the registry read COMEX_SHM_ARENA and COMEX_SHM_ARENA_BLOCK.
+  const bool off = rt.config().SHM_ARENA == 0 || rt.config().SHM_ARENA_BLOCK == 0;
   if (off || node.ranks.size() < 2 || !node.any_shm()) {
     EXPECT_FALSE(arenas) << "arenas without a node sharing memory, or with COMEX_SHM_ARENA=0";
   } else {
