@@ -100,6 +100,8 @@ void NodeLock::unlock_word(std::atomic<uint32_t> *w) {
 
 namespace {
 
+// Where glibc's shm_open keeps the names (the names below start with '/').
+constexpr const char *kShmDir = "/dev/shm";
 constexpr int kPendingSlots = 64;
 constexpr size_t kPathMax = 96;
 struct Pending {
@@ -147,7 +149,7 @@ int remember(const std::string &name) {
   for (int i = 0; i < kPendingSlots; ++i) {
     int expected = 0;
     if (!g_pending[i].used.compare_exchange_strong(expected, 1)) continue;
-    std::snprintf(g_pending[i].path, kPathMax, "/dev/shm%s", name.c_str());
+    std::snprintf(g_pending[i].path, kPathMax, "%s%s", kShmDir, name.c_str());
     g_pending[i].used.store(2);
     return i;
   }
@@ -156,7 +158,7 @@ int remember(const std::string &name) {
 
 void forget(const std::string &name) {
   char path[kPathMax];
-  std::snprintf(path, kPathMax, "/dev/shm%s", name.c_str());
+  std::snprintf(path, kPathMax, "%s%s", kShmDir, name.c_str());
   for (Pending &p : g_pending)
     if (p.used.load() == 2 && std::strcmp(p.path, path) == 0) {
       p.used.store(0);
@@ -165,17 +167,18 @@ void forget(const std::string &name) {
 }
 
 constexpr const char *kPrefix = "cxmt.";
+constexpr size_t kLeastArena = size_t(256) << 10;  // a smaller arena is none
 
 /// Remove segments left by ranks of earlier jobs on this node that died
 /// (killed with SIGKILL, say) before unlinking: their pid no longer exists.
 void sweep_stale() {
-  DIR *d = opendir("/dev/shm");
+  DIR *d = opendir(kShmDir);
   if (!d) return;
   while (struct dirent *e = readdir(d)) {
     if (std::strncmp(e->d_name, kPrefix, std::strlen(kPrefix)) != 0) continue;
     long pid = std::strtol(e->d_name + std::strlen(kPrefix), nullptr, 10);
     if (pid <= 0 || kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;
-    std::string path = std::string("/dev/shm/") + e->d_name;
+    std::string path = std::string(kShmDir) + "/" + e->d_name;
     if (::unlink(path.c_str()) == 0) COMEX_DEBUG("removed stale %s", path.c_str());
   }
   closedir(d);
@@ -257,10 +260,6 @@ Node::~Node() {
   if (control_) unmap(control_, control_bytes_);
 }
 
-namespace {
-constexpr size_t kLeastArena = size_t(256) << 10;
-}  // namespace
-
 void Node::make_arenas(size_t bytes, int first_world_rank) {
   // Collective over the node, as the control segment: all get it, or none
   // use it (then every block is a segment of its own, as without arenas).
@@ -268,7 +267,7 @@ void Node::make_arenas(size_t bytes, int first_world_rank) {
   // the arenas must not take the room of the segments of larger blocks.  An
   // arena too small to be worth it is none.
   struct statvfs sv {};
-  if (statvfs("/dev/shm", &sv) == 0) {
+  if (statvfs(kShmDir, &sv) == 0) {
     const uint64_t room = uint64_t(sv.f_bavail) * uint64_t(sv.f_frsize) / 8 / uint64_t(size_);
     bytes = size_t(std::min<uint64_t>(bytes, room));
   }
